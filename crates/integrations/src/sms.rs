@@ -1,0 +1,127 @@
+//! Sending SMS through a provider. The default `log` provider sends nothing: it writes each
+//! message to the log (phone masked) and appends it as one JSON line to `outbox/sms.jsonl`, which
+//! is where a developer or a test reads the codes.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::identity::phone::Phone;
+use serde::Serialize;
+use tokio::io::AsyncWriteExt;
+
+#[derive(Debug, Clone)]
+pub struct SmsMessage {
+    pub phone: Phone,
+    /// The provider-side template name, e.g. `verification_code`.
+    pub template: String,
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The text as the candidate reads it.
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SmsError {
+    #[error("the SMS provider refused the message: {0}")]
+    Refused(String),
+    #[error("the SMS provider could not be reached: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait SmsSender: Send + Sync + 'static {
+    async fn send(&self, message: &SmsMessage) -> Result<(), SmsError>;
+}
+
+/// One line of the outbox file.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq)]
+pub struct OutboxLine {
+    pub phone: String,
+    pub template: String,
+    pub params: serde_json::Map<String, serde_json::Value>,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+pub struct LogSender {
+    outbox: PathBuf,
+    // Appends from concurrent requests must not interleave within a line.
+    lock: tokio::sync::Mutex<()>,
+}
+
+impl LogSender {
+    /// Writes to `outbox_dir/sms.jsonl`, creating the folder on first use.
+    pub fn new(outbox_dir: impl Into<PathBuf>) -> LogSender {
+        LogSender {
+            outbox: outbox_dir.into().join("sms.jsonl"),
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn outbox_file(&self) -> &std::path::Path {
+        &self.outbox
+    }
+}
+
+#[async_trait]
+impl SmsSender for LogSender {
+    async fn send(&self, message: &SmsMessage) -> Result<(), SmsError> {
+        tracing::info!(phone = %message.phone, template = %message.template, text = %message.text, "SMS (log provider)");
+        let line = OutboxLine {
+            phone: message.phone.as_str().to_owned(),
+            template: message.template.clone(),
+            params: message.params.clone(),
+            text: message.text.clone(),
+            at: Utc::now(),
+        };
+        let mut bytes = serde_json::to_vec(&line).map_err(|e| SmsError::Refused(e.to_string()))?;
+        bytes.push(b'\n');
+        let unavailable = |e: std::io::Error| SmsError::Unavailable(format!("outbox: {e}"));
+        let _guard = self.lock.lock().await;
+        if let Some(dir) = self.outbox.parent() {
+            tokio::fs::create_dir_all(dir).await.map_err(unavailable)?;
+        }
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.outbox)
+            .await
+            .map_err(unavailable)?;
+        file.write_all(&bytes).await.map_err(unavailable)?;
+        file.flush().await.map_err(unavailable)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_log_sender_appends_one_json_line_per_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let sender = LogSender::new(dir.path().join("outbox"));
+        for code in ["123456", "654321"] {
+            let mut params = serde_json::Map::new();
+            params.insert("code".into(), code.into());
+            sender
+                .send(&SmsMessage {
+                    phone: Phone::parse("13800138000").unwrap(),
+                    template: "verification_code".into(),
+                    params,
+                    text: format!("code {code}"),
+                })
+                .await
+                .unwrap();
+        }
+        let text = std::fs::read_to_string(sender.outbox_file()).unwrap();
+        let lines: Vec<OutboxLine> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].phone, "13800138000");
+        assert_eq!(lines[1].params["code"], "654321");
+        assert_eq!(lines[1].template, "verification_code");
+    }
+}

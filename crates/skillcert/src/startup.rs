@@ -1,0 +1,215 @@
+//! Start-up, in the library so that tests start the real thing: open the database, migrate,
+//! seed, make sure an administrator exists, build the router and bind (port 0 for tests).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use domain::accounts::StaffRole;
+use integrations::sms::{LogSender, SmsSender};
+use rand::RngCore;
+use store::{Db, DbOptions, Pii};
+use tokio::net::TcpListener;
+use web::{AppState, WebSettings};
+
+use crate::config::Config;
+
+/// Everything opened and checked, not yet listening.
+pub struct Prepared {
+    pub state: AppState,
+    /// Set on the very first start: the generated administrator password, to print once.
+    pub first_admin_password: Option<String>,
+}
+
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let options = DbOptions {
+        max_connections: config.max_connections,
+        sqlite_synchronous_full: config.sqlite_synchronous_full,
+    };
+    Db::connect(&config.database_url, &options)
+        .await
+        .with_context(|| format!("opening {}", config.database_url_redacted()))
+}
+
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    store::migrations::run(db)
+        .await
+        .context("running migrations")
+}
+
+pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
+    let db = open_database(config).await?;
+    migrate(&db).await?;
+    if store::seed::seed_if_empty(&db, Utc::now()).await? {
+        tracing::info!("seeded the catalogue, code tables and demo plans");
+    }
+    let first_admin_password = ensure_administrator(&db).await?;
+    std::fs::create_dir_all(config.files_dir())
+        .with_context(|| format!("creating {}", config.files_dir().display()))?;
+    let pii = Pii::new(&secret_key(config)?);
+    let sms: Arc<dyn SmsSender> = match config.sms_provider.as_str() {
+        "log" => Arc::new(LogSender::new(config.outbox_dir())),
+        other => bail!("unknown sms_provider `{other}`: the providers are `log`"),
+    };
+    let settings = WebSettings {
+        secure_cookies: config.secure_cookies,
+        trust_forwarded_for: config.trust_forwarded_for,
+        ..WebSettings::default()
+    };
+    Ok(Prepared {
+        state: AppState {
+            db,
+            pii,
+            sms,
+            settings: Arc::new(settings),
+        },
+        first_admin_password,
+    })
+}
+
+/// On a database with no administrator, creates `admin` with a random password and returns it.
+async fn ensure_administrator(db: &Db) -> anyhow::Result<Option<String>> {
+    if store::accounts::any_with_role(db, StaffRole::Administrator).await? {
+        return Ok(None);
+    }
+    let password = random_password();
+    let hash = store::passwords::hash(password.clone()).await?;
+    match store::accounts::create_staff(
+        db,
+        "admin",
+        "系统管理员",
+        &[StaffRole::Administrator],
+        hash,
+        Utc::now(),
+    )
+    .await?
+    {
+        Ok(_) => Ok(Some(password)),
+        // Another instance starting at the same moment made it first.
+        Err(store::accounts::StaffError::LoginNameTaken) => Ok(None),
+    }
+}
+
+/// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I), with letters and digits.
+pub fn random_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    loop {
+        rand::rng().fill_bytes(&mut bytes);
+        let password: String = bytes
+            .iter()
+            .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+            .collect();
+        let has_digit = password.chars().any(|c| c.is_ascii_digit());
+        let has_letter = password.chars().any(|c| c.is_ascii_alphabetic());
+        if has_digit && has_letter {
+            return password;
+        }
+    }
+}
+
+/// The master key for personal data: configured, or kept in `<data_dir>/secret.key`.
+fn secret_key(config: &Config) -> anyhow::Result<[u8; 32]> {
+    if let Some(secret) = &config.secret_key {
+        return parse_key(secret.expose())
+            .context("SKILLCERT_SECRET_KEY must be 64 hex characters");
+    }
+    let path = config.data_dir.join("secret.key");
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return parse_key(text.trim())
+            .with_context(|| format!("{} is not 64 hex characters", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    write_private(&path, &hex::encode(key))?;
+    tracing::warn!(
+        path = %path.display(),
+        "generated a new secret key for personal data; back it up: without it, stored phone and ID numbers cannot be read"
+    );
+    Ok(key)
+}
+
+fn parse_key(text: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(text)?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("expected 32 bytes"))
+}
+
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// A bound, ready server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn bind(config: &Config, state: AppState) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(&config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        spawn_housekeeping(self.state.db.clone());
+        let app = web::router(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
+    }
+}
+
+/// Deletes expired sessions and old rate-limit events every ten minutes.
+fn spawn_housekeeping(db: Db) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let now = Utc::now();
+            if let Err(e) = store::sessions::purge_expired(&db, now).await {
+                tracing::warn!(error = %e, "purging sessions");
+            }
+            if let Err(e) = store::rate_limits::purge(db.writer(), now).await {
+                tracing::warn!(error = %e, "purging rate-limit events");
+            }
+        }
+    });
+}

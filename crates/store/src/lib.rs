@@ -1,0 +1,23 @@
+//! skillcert's database: the connection ([`db`]), one migration set for SQLite and PostgreSQL
+//! ([`migrations`]), the entities, and one repository module per feature. Repositories take
+//! domain types (already parsed, so never invalid) and return domain or view types; they own every
+//! SQL statement, and every state change they make is one transaction.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod code_tables;
+pub mod db;
+pub mod entities;
+mod error;
+pub mod migrations;
+pub mod passwords;
+pub mod pii;
+pub mod plans;
+pub mod rate_limits;
+pub mod seed;
+pub mod sessions;
+pub mod sms_codes;
+
+pub use db::{Backend, Db, DbOptions};
+pub use error::StoreError;
+pub use pii::Pii;

@@ -1,0 +1,20 @@
+//! One migration set for both backends, written with sea-query's portable schema builder. A
+//! migration that needs backend-specific SQL says why beside it.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}
+
+/// Applies every pending migration.
+pub async fn run(db: &crate::Db) -> Result<(), DbErr> {
+    Migrator::up(db.writer(), None).await
+}

@@ -1,0 +1,192 @@
+//! Plans (认定计划): one certification round of one occupation and level, with its registration
+//! and exam windows, fee, capacity and exam sites.
+
+use chrono::{DateTime, Utc};
+use domain::catalogue::Level;
+use domain::money::Fen;
+use domain::plans::{ExamWindow, PlanState, RegistrationWindow, plan_state, seats_left};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+
+use crate::catalogue::level_of;
+use crate::entities::{exam_site, occupation, plan as row, plan_site};
+use crate::{Db, StoreError};
+
+pub const PAGE_SIZE: u64 = 10;
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub occupation_id: i64,
+    pub occupation_name: String,
+    pub level: Level,
+    pub registration: RegistrationWindow,
+    pub exam: ExamWindow,
+    pub fee: Fen,
+    pub capacity: u32,
+    pub seats_taken: u32,
+}
+
+impl Plan {
+    pub fn state(&self, now: DateTime<Utc>) -> PlanState {
+        plan_state(now, &self.registration, self.capacity, self.seats_taken)
+    }
+
+    pub fn seats_left(&self) -> u32 {
+        seats_left(self.capacity, self.seats_taken)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanPage {
+    pub plans: Vec<Plan>,
+    pub page: u64,
+    pub pages: u64,
+    pub total: u64,
+}
+
+/// One page (from 1) of plans, newest registration first, optionally of one level.
+pub async fn list(db: &Db, level: Option<Level>, page: u64) -> Result<PlanPage, StoreError> {
+    let mut query = row::Entity::find()
+        .order_by_desc(row::Column::RegistrationOpensAt)
+        .order_by_asc(row::Column::Level)
+        .order_by_asc(row::Column::Id);
+    if let Some(level) = level {
+        query = query.filter(row::Column::Level.eq(i16::from(level.get())));
+    }
+    let paginator = query.paginate(db.reader(), PAGE_SIZE);
+    let counts = paginator.num_items_and_pages().await?;
+    let page = page.clamp(1, counts.number_of_pages.max(1));
+    let rows = paginator.fetch_page(page - 1).await?;
+    let names = occupation_names(db).await?;
+    let plans = rows
+        .into_iter()
+        .map(|r| to_plan(r, &names))
+        .collect::<Result<_, _>>()?;
+    Ok(PlanPage {
+        plans,
+        page,
+        pages: counts.number_of_pages.max(1),
+        total: counts.number_of_items,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<(Plan, Vec<Site>)>, StoreError> {
+    let Some(found) = row::Entity::find_by_id(id).one(db.reader()).await? else {
+        return Ok(None);
+    };
+    let site_ids: Vec<i64> = plan_site::Entity::find()
+        .filter(plan_site::Column::PlanId.eq(id))
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(|s| s.site_id)
+        .collect();
+    let sites = exam_site::Entity::find()
+        .filter(exam_site::Column::Id.is_in(site_ids))
+        .order_by_asc(exam_site::Column::Id)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(|s| Site {
+            id: s.id,
+            name: s.name,
+            address: s.address,
+        })
+        .collect();
+    let names = occupation_names(db).await?;
+    Ok(Some((to_plan(found, &names)?, sites)))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    pub code: String,
+    pub name: String,
+    pub occupation_id: i64,
+    pub level: Level,
+    pub registration: RegistrationWindow,
+    pub exam: ExamWindow,
+    pub fee: Fen,
+    pub capacity: u32,
+    pub site_ids: Vec<i64>,
+}
+
+/// Inserts a plan with its sites; the caller owns the transaction.
+pub async fn insert<C: ConnectionTrait>(
+    conn: &C,
+    new: NewPlan,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let capacity = i32::try_from(new.capacity)
+        .map_err(|_| StoreError::Corrupt("capacity too large".into()))?;
+    let id = row::Entity::insert(row::ActiveModel {
+        code: Set(new.code),
+        name: Set(new.name),
+        occupation_id: Set(new.occupation_id),
+        level: Set(i16::from(new.level.get())),
+        registration_opens_at: Set(new.registration.opens_at),
+        registration_closes_at: Set(new.registration.closes_at),
+        exam_starts_at: Set(new.exam.starts_at),
+        exam_ends_at: Set(new.exam.ends_at),
+        fee_fen: Set(new.fee.0),
+        capacity: Set(capacity),
+        seats_taken: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?
+    .last_insert_id;
+    for site_id in new.site_ids {
+        plan_site::Entity::insert(plan_site::ActiveModel {
+            plan_id: Set(id),
+            site_id: Set(site_id),
+        })
+        .exec_without_returning(conn)
+        .await?;
+    }
+    Ok(id)
+}
+
+async fn occupation_names(db: &Db) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    Ok(occupation::Entity::find()
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+fn to_plan(
+    r: row::Model,
+    names: &std::collections::HashMap<i64, String>,
+) -> Result<Plan, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("plan {}: {what}", r.id));
+    Ok(Plan {
+        id: r.id,
+        occupation_name: names.get(&r.occupation_id).cloned().unwrap_or_default(),
+        level: level_of(r.level)?,
+        registration: RegistrationWindow::new(r.registration_opens_at, r.registration_closes_at)
+            .map_err(|_| corrupt("registration window"))?,
+        exam: ExamWindow::new(r.exam_starts_at, r.exam_ends_at)
+            .map_err(|_| corrupt("exam window"))?,
+        fee: Fen(r.fee_fen),
+        capacity: u32::try_from(r.capacity).map_err(|_| corrupt("capacity"))?,
+        seats_taken: u32::try_from(r.seats_taken).map_err(|_| corrupt("seats taken"))?,
+        code: r.code,
+        name: r.name,
+        occupation_id: r.occupation_id,
+    })
+}

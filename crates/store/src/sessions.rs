@@ -1,0 +1,127 @@
+//! Server-side sessions. The browser holds a random token; the table holds only its SHA-256, the
+//! account (none for a visitor who has not logged in), the CSRF token and a small JSON document
+//! owned by the web layer (sign-up progress and the like).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+
+use crate::entities::session as row;
+use crate::{Db, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account_id: Option<i64>,
+    pub csrf_token: String,
+    pub data: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// 32 random bytes, URL-safe base64.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn id_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create(
+    db: &Db,
+    account_id: Option<i64>,
+    data: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<(String, Session), StoreError> {
+    let token = random_token();
+    let session = Session {
+        account_id,
+        csrf_token: random_token(),
+        data: data.to_owned(),
+        expires_at: now + ttl,
+    };
+    row::Entity::insert(row::ActiveModel {
+        id_hash: Set(id_hash(&token)),
+        account_id: Set(account_id),
+        csrf_token: Set(session.csrf_token.clone()),
+        data: Set(session.data.clone()),
+        created_at: Set(now),
+        expires_at: Set(session.expires_at),
+    })
+    .exec_without_returning(db.writer())
+    .await?;
+    Ok((token, session))
+}
+
+/// The live session for `token`. Sliding expiry: once less than half of `ttl` is left, the
+/// session is extended, so an active user stays logged in while reads stay write-free.
+pub async fn load(
+    db: &Db,
+    token: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<Session>, StoreError> {
+    let hash = id_hash(token);
+    let Some(found) = row::Entity::find_by_id(hash.clone())
+        .filter(row::Column::ExpiresAt.gt(now))
+        .one(db.reader())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut expires_at = found.expires_at;
+    if expires_at - now < ttl / 2 {
+        expires_at = now + ttl;
+        row::Entity::update_many()
+            .col_expr(row::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(row::Column::IdHash.eq(hash))
+            .exec(db.writer())
+            .await?;
+    }
+    Ok(Some(Session {
+        account_id: found.account_id,
+        csrf_token: found.csrf_token,
+        data: found.data,
+        expires_at,
+    }))
+}
+
+pub async fn save_data(db: &Db, token: &str, data: &str) -> Result<(), StoreError> {
+    row::Entity::update_many()
+        .col_expr(row::Column::Data, Expr::value(data))
+        .filter(row::Column::IdHash.eq(id_hash(token)))
+        .exec(db.writer())
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(db: &Db, token: &str) -> Result<(), StoreError> {
+    row::Entity::delete_by_id(id_hash(token))
+        .exec(db.writer())
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (after a password reset, say).
+pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<u64, StoreError> {
+    let done = row::Entity::delete_many()
+        .filter(row::Column::AccountId.eq(account_id))
+        .exec(db.writer())
+        .await?;
+    Ok(done.rows_affected)
+}
+
+pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = row::Entity::delete_many()
+        .filter(row::Column::ExpiresAt.lte(now))
+        .exec(db.writer())
+        .await?;
+    Ok(done.rows_affected)
+}

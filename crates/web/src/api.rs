@@ -1,0 +1,57 @@
+//! `/api/v1`: every action a person can take on the pages, as JSON, and its OpenAPI document at
+//! `/api/openapi.json`.
+
+use axum::Router;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+use crate::{accounts, code_tables, plans};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "skillcert API",
+        description = "职业技能等级认定平台 API. Errors are `{code, message, fields}`; state-changing calls made with a session cookie must send `X-CSRF-Token`."
+    ),
+    paths(
+        accounts::api::send_code,
+        accounts::api::signup_verify,
+        accounts::api::signup,
+        accounts::api::log_in,
+        accounts::api::current,
+        accounts::api::log_out,
+        accounts::api::reset_password,
+        accounts::api::me,
+        plans::api::list,
+        plans::api::detail,
+        code_tables::list,
+        code_tables::divisions,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::FieldError))
+)]
+pub struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sms-codes", post(accounts::api::send_code))
+        .route("/signup/verify", post(accounts::api::signup_verify))
+        .route("/signup", post(accounts::api::signup))
+        .route(
+            "/session",
+            get(accounts::api::current)
+                .post(accounts::api::log_in)
+                .delete(accounts::api::log_out),
+        )
+        .route("/password-reset", post(accounts::api::reset_password))
+        .route("/me", get(accounts::api::me))
+        .route("/plans", get(plans::api::list))
+        .route("/plans/{id}", get(plans::api::detail))
+        .route("/code-tables/{kind}", get(code_tables::list))
+        .route("/divisions", get(code_tables::divisions))
+        .layer(axum::middleware::from_fn(crate::session::api_csrf_guard))
+}
+
+pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,40 @@
+//! What every handler can reach: the database, the PII keys, the SMS sender and the settings.
+
+use std::sync::Arc;
+
+use domain::identity::{CodePolicy, LoginThrottle, SendLimits};
+use integrations::sms::SmsSender;
+use store::{Db, Pii};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub pii: Pii,
+    pub sms: Arc<dyn SmsSender>,
+    pub settings: Arc<WebSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub session_ttl: chrono::Duration,
+    pub send_limits: SendLimits,
+    pub code_policy: CodePolicy,
+    pub login_throttle: LoginThrottle,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            session_ttl: chrono::Duration::days(7),
+            send_limits: SendLimits::standard(),
+            code_policy: CodePolicy::standard(),
+            login_throttle: LoginThrottle::standard(),
+        }
+    }
+}

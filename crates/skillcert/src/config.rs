@@ -56,13 +56,14 @@ impl Default for Config {
 
 impl Config {
     /// Defaults, then the TOML file (if it exists), then the environment.
-    pub fn load(file: Option<&Path>) -> Result<Config, figment::Error> {
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
         let default_file = PathBuf::from("skillcert.toml");
         let file = file.map(Path::to_path_buf).unwrap_or(default_file);
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("SKILLCERT_"))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn files_dir(&self) -> PathBuf {
@@ -128,9 +129,11 @@ mod tests {
 
     #[test]
     fn secrets_and_passwords_never_print() {
-        let mut config = Config::default();
-        config.secret_key = Some(Secret::new("ab".repeat(32)));
-        config.database_url = "postgres://app:hunter2@db:5432/skillcert".into();
+        let config = Config {
+            secret_key: Some(Secret::new("ab".repeat(32))),
+            database_url: "postgres://app:hunter2@db:5432/skillcert".into(),
+            ..Config::default()
+        };
         let shown = format!("{config:?}");
         assert!(!shown.contains(&"ab".repeat(32)));
         assert!(config.database_url_redacted().contains("app:***@db"));
@@ -146,7 +149,7 @@ mod tests {
             )?;
             jail.set_env("SKILLCERT_LISTEN", "127.0.0.1:7000");
             jail.set_env("SKILLCERT_DATABASE_URL", "postgres://u@h/db");
-            let config = Config::load(None)?;
+            let config = Config::load(None).map_err(|e| *e)?;
             assert_eq!(config.listen, "127.0.0.1:7000");
             assert_eq!(config.database_url, "postgres://u@h/db");
             assert!(config.secure_cookies);

@@ -193,9 +193,11 @@ async fn seed_demo_plans<C: ConnectionTrait>(
             conn,
             NewPlan {
                 code: format!("{}{:02}{}", local.year(), local.month(), level.get()),
+                // Like the seed's "电子商务师 一级 (11)", with the round spelled out.
                 name: format!(
-                    "{E_COMMERCE_NAME} {} ({})",
+                    "{E_COMMERCE_NAME} {} ({}年{}月批次)",
                     level.short_name(),
+                    local.year(),
                     local.month()
                 ),
                 occupation_id,

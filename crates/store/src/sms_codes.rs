@@ -34,19 +34,31 @@ pub enum VerifyError {
     },
 }
 
-/// Records a new code for `phone` if the send limits allow, superseding the earlier live ones.
+/// One code to record: for whom, why, from where.
+#[derive(Debug)]
+pub struct CodeRequest<'a> {
+    pub phone: &'a Phone,
+    pub purpose: CodePurpose,
+    pub code: &'a SmsCode,
+    pub client_address: &'a str,
+}
+
+/// Records a new code if the send limits allow, superseding the phone's earlier live codes.
 /// The caller sends the SMS after this commits.
 pub async fn issue(
     db: &Db,
     pii: &Pii,
-    phone: &Phone,
-    purpose: CodePurpose,
-    code: &SmsCode,
-    client_address: &str,
+    request: CodeRequest<'_>,
     limits: &SendLimits,
     policy: &CodePolicy,
     now: DateTime<Utc>,
 ) -> Result<Result<i64, SendRefused>, StoreError> {
+    let CodeRequest {
+        phone,
+        purpose,
+        code,
+        client_address,
+    } = request;
     let phone_hash = pii.fingerprint("phone", phone.as_str());
     let txn = db.writer().begin().await?;
     // A refusal returns early and drops `txn`, which rolls back whatever was counted.
@@ -116,32 +128,52 @@ pub async fn verify(
     if live.wrong_attempts >= max {
         return Ok(Err(VerifyError::TooManyAttempts));
     }
-    let expected = code_hash(pii, &phone_hash, code.as_str());
-    if bool::from(expected.as_bytes().ct_eq(live.code_hash.as_bytes())) {
-        // Conditional, so that two requests racing with the right code use it once.
-        let used = row::Entity::update_many()
-            .col_expr(row::Column::ConsumedAt, Expr::value(now))
-            .filter(row::Column::Id.eq(live.id))
-            .filter(row::Column::ConsumedAt.is_null())
-            .exec(&txn)
-            .await?;
-        txn.commit().await?;
-        return Ok(if used.rows_affected == 1 {
-            Ok(live.id)
-        } else {
-            Err(VerifyError::NoLiveCode)
-        });
-    }
-    row::Entity::update_many()
+    // Take one of the code's tries before comparing, in one conditional statement: on
+    // PostgreSQL the row lock makes guesses sent at once take turns, so that however they
+    // arrive no more than `max` are ever compared.
+    let taken = row::Entity::update_many()
         .col_expr(
             row::Column::WrongAttempts,
             Expr::col(row::Column::WrongAttempts).add(1),
         )
         .filter(row::Column::Id.eq(live.id))
+        .filter(row::Column::ConsumedAt.is_null())
+        .filter(row::Column::WrongAttempts.lt(max))
         .exec(&txn)
         .await?;
+    if taken.rows_affected == 0 {
+        // Another request used the code or took its last try meanwhile.
+        let now_used = row::Entity::find_by_id(live.id)
+            .one(&txn)
+            .await?
+            .is_some_and(|r| r.consumed_at.is_some());
+        return Ok(Err(if now_used {
+            VerifyError::NoLiveCode
+        } else {
+            VerifyError::TooManyAttempts
+        }));
+    }
+    let expected = code_hash(pii, &phone_hash, code.as_str());
+    if bool::from(expected.as_bytes().ct_eq(live.code_hash.as_bytes())) {
+        // The right code: used up, and the try it took was not a wrong one.
+        row::Entity::update_many()
+            .col_expr(row::Column::ConsumedAt, Expr::value(now))
+            .col_expr(
+                row::Column::WrongAttempts,
+                Expr::col(row::Column::WrongAttempts).sub(1),
+            )
+            .filter(row::Column::Id.eq(live.id))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        return Ok(Ok(live.id));
+    }
+    let used = row::Entity::find_by_id(live.id)
+        .one(&txn)
+        .await?
+        .map_or(max, |r| r.wrong_attempts);
     txn.commit().await?;
-    let used = u32::try_from(live.wrong_attempts + 1).unwrap_or(u32::MAX);
+    let used = u32::try_from(used).unwrap_or(u32::MAX);
     Ok(Err(match policy.max_wrong_attempts.saturating_sub(used) {
         0 => VerifyError::TooManyAttempts,
         left => VerifyError::Wrong { tries_left: left },

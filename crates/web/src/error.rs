@@ -142,6 +142,29 @@ impl From<store::StoreError> for AppError {
     }
 }
 
+/// A request body the API cannot read (not JSON, not the expected shape, wrong content type)
+/// is refused like every other API error, as `{code, message, fields}`.
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection as R;
+        let (code, message) = match &rejection {
+            R::JsonDataError(_) => ("invalid_input", "请求内容缺少必填项或格式不正确"),
+            R::JsonSyntaxError(_) => ("bad_request", "请求内容不是有效的 JSON"),
+            R::MissingJsonContentType(_) => (
+                "unsupported_media_type",
+                "请求内容须为 JSON（Content-Type: application/json）",
+            ),
+            _ => ("bad_request", "请求内容无法读取"),
+        };
+        AppError::new(rejection.status(), code, message)
+    }
+}
+
+/// `Json<T>` for API request bodies, whose rejection is an [`AppError`].
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::internal(format!("template: {e}"))

@@ -21,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
 pub use state::{AppState, WebSettings};
@@ -41,6 +42,9 @@ pub fn router(state: AppState) -> Router {
         ))
         // Our forms are small; uploads (a later issue) set their own limit on their routes.
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Request spans are named by the matched route, never by the raw URI (which could carry
+        // someone's data in a query string).
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
@@ -58,6 +62,14 @@ pub fn router(state: AppState) -> Router {
         // Health answers without the session layer: load balancers carry no cookies.
         .route("/healthz", get(healthz))
         .with_state(state)
+}
+
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str());
+    tracing::info_span!("request", method = %request.method(), route)
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

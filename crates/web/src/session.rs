@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use store::accounts::Account;
 use subtle::ConstantTimeEq;
 
-use crate::error::AppError;
+use crate::error::{AppError, PageError};
 use crate::state::AppState;
 
 pub const COOKIE_NAME: &str = "skillcert_session";
@@ -285,32 +285,33 @@ pub async fn api_csrf_guard(request: Request, next: Next) -> Response {
 /// A form body whose `csrf` field has been checked against the session.
 pub struct CsrfForm<T>(pub T);
 
+/// Its refusals are pages: a browser posted the form.
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
-    type Rejection = AppError;
+    type Rejection = PageError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let session = request
             .extensions()
             .get::<Session>()
             .cloned()
-            .ok_or_else(|| AppError::internal("session middleware missing"))?;
+            .ok_or_else(|| PageError(AppError::internal("session middleware missing")))?;
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(|_| {
-                AppError::new(
+                PageError(AppError::new(
                     axum::http::StatusCode::BAD_REQUEST,
                     "bad_request",
                     "请求内容无法读取",
-                )
+                ))
             })?;
         let presented = form_urlencoded_field(&bytes, CSRF_FIELD).unwrap_or_default();
-        session.check_csrf(&presented)?;
+        session.check_csrf(&presented).map_err(PageError)?;
         let value = serde_urlencoded::from_bytes(&bytes).map_err(|_| {
-            AppError::new(
+            PageError(AppError::new(
                 axum::http::StatusCode::BAD_REQUEST,
                 "bad_request",
                 "表单内容无法识别",
-            )
+            ))
         })?;
         Ok(CsrfForm(value))
     }

@@ -1,0 +1,454 @@
+/* skillcert app.js — progressive enhancement only. Every page works without this file.
+ *
+ *  1. Live field checks: inputs with data-check="phone|sms_code|password|password_confirm|
+ *     email|real_name|id_number" are checked as the candidate types, with exactly the
+ *     server's rules and Chinese messages (crates/domain/src/identity/*.rs). Nothing is ever
+ *     blocked: the server stays the authority, we only say early what it would say.
+ *  2. 获取验证码: inside form[data-sms-form] the [data-send-code] button asks the JSON API for
+ *     a code and counts down instead of reloading the page; if the network fails it falls back
+ *     to the plain form post (the button's formaction).
+ *  3. Small comforts: the active main-nav tab is scrolled into view on phones; the avatar menu
+ *     closes on Escape or a tap elsewhere; Enter in an SMS form submits the form, not 获取验证码.
+ */
+(() => {
+  'use strict';
+
+  /* ---------- Messages: copied verbatim from the server ---------- */
+
+  const MSG = {
+    phoneEmpty: '请输入手机号',
+    phoneFormat: '请输入正确的 11 位手机号',
+    codeEmpty: '请输入短信验证码',
+    codeFormat: '短信验证码为 6 位数字',
+    passwordLength: '密码长度需为 8–64 位',
+    passwordComposition: '密码需同时包含字母和数字',
+    passwordMismatch: '两次输入的密码不一致',
+    emailFormat: '邮箱格式不正确，例如 name@example.com',
+    nameEmpty: '请输入姓名',
+    nameLength: '姓名长度需为 2–30 个字',
+    nameCharacters: '姓名只能包含汉字、间隔号“·”或英文字母，请与身份证件一致',
+    idEmpty: '请输入身份证号',
+    idLength: '身份证号应为 18 位',
+    idCharacters: '身份证号只能由数字组成，最后一位可以是 X',
+    idCheckDigit: '身份证号校验位不正确，请检查是否输错',
+    idBirthDate: '身份证号中的出生日期不正确',
+    idFutureBirthDate: '身份证号中的出生日期晚于今天',
+    idProvince: '身份证号前两位不是有效的省份代码',
+    smsSent: (minutes) => `验证码已发送，${minutes} 分钟内有效`,
+    smsFailed: '短信发送失败，请稍后重试',
+    sending: '发送中…',
+    resendIn: (seconds) => `${seconds} 秒后重发`,
+  };
+
+  /* ---------- Normalising, as the server does ---------- */
+
+  /** Full-width ASCII (０-９, Ａ-Ｚ, ＋, …) and the ideographic space to their half-width forms. */
+  const toHalfWidth = (s) =>
+    s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+      .replace(/\u3000/g, ' ');
+
+  const stripSpaces = (s) => s.replace(/\s+/g, '');
+
+  /** Length in characters (code points), like Rust's chars().count(). */
+  const charCount = (s) => Array.from(s).length;
+
+  /* ---------- The checks: each returns '' (fine) or the server's message ---------- */
+
+  function checkPhone(raw) {
+    const s = toHalfWidth(raw).replace(/[\s-]/g, '');
+    if (!s) return MSG.phoneEmpty;
+    let national = s;
+    // A country code is dropped only when exactly 11 digits remain.
+    for (const prefix of ['+86', '0086', '86']) {
+      if (s.startsWith(prefix) && /^\d{11}$/.test(s.slice(prefix.length))) {
+        national = s.slice(prefix.length);
+        break;
+      }
+    }
+    return /^1[3-9]\d{9}$/.test(national) ? '' : MSG.phoneFormat;
+  }
+
+  function checkSmsCode(raw) {
+    const s = stripSpaces(toHalfWidth(raw));
+    if (!s) return MSG.codeEmpty;
+    return /^\d{6}$/.test(s) ? '' : MSG.codeFormat;
+  }
+
+  function checkPassword(raw) {
+    const n = charCount(raw);
+    if (n < 8 || n > 64) return MSG.passwordLength;
+    if (!/[A-Za-z]/.test(raw) || !/[0-9]/.test(raw)) return MSG.passwordComposition;
+    return '';
+  }
+
+  function checkPasswordConfirm(raw, input) {
+    const password = input.form && input.form.querySelector('#password');
+    if (!password) return '';
+    return raw === password.value ? '' : MSG.passwordMismatch;
+  }
+
+  /** Optional field: empty is fine. Same shape rules as crates/domain/src/identity/email.rs. */
+  function checkEmail(raw) {
+    const s = raw.trim();
+    if (!s) return '';
+    if (s.length > 254) return MSG.emailFormat;
+    const at = s.indexOf('@');
+    if (at < 0) return MSG.emailFormat;
+    const local = s.slice(0, at);
+    const domain = s.slice(at + 1);
+    const localOk = local.length >= 1 && local.length <= 64
+      && /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$/.test(local)
+      && !local.startsWith('.') && !local.endsWith('.') && !local.includes('..');
+    const labels = domain.split('.');
+    const tld = labels[labels.length - 1];
+    const domainOk = labels.length >= 2
+      && labels.every((l) => l.length >= 1 && l.length <= 63
+        && /^[A-Za-z0-9-]+$/.test(l) && !l.startsWith('-') && !l.endsWith('-'))
+      && tld.length >= 2 && /[A-Za-z]/.test(tld);
+    return localOk && domainOk ? '' : MSG.emailFormat;
+  }
+
+  // CJK ideographs incl. extensions A-G and compatibility ideographs, 〇; latin letters;
+  // separators (middle dots, space) only between parts.
+  const NAME_CHAR = /^[\u4E00-\u9FFF\u3400-\u4DBF\u{20000}-\u{2A6DF}\u{2A700}-\u{2EBEF}\u{30000}-\u{3134F}\uF900-\uFAFF\u3007A-Za-z·• ]$/u;
+  const NAME_SEPARATOR = /^[·• ]$/u;
+
+  function checkRealName(raw) {
+    const chars = Array.from(raw.trim());
+    if (chars.length === 0) return MSG.nameEmpty;
+    if (!chars.every((c) => NAME_CHAR.test(c))) return MSG.nameCharacters;
+    const isSep = (c) => NAME_SEPARATOR.test(c);
+    const doubled = chars.some((c, i) => i > 0 && isSep(c) && isSep(chars[i - 1]));
+    if (isSep(chars[0]) || isSep(chars[chars.length - 1]) || doubled) return MSG.nameCharacters;
+    if (chars.length < 2 || chars.length > 30) return MSG.nameLength;
+    return '';
+  }
+
+  const PROVINCES = new Set(['11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33',
+    '34', '35', '36', '37', '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54',
+    '61', '62', '63', '64', '65', '71', '81', '82']);
+  const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const ID_CHECK = '10X98765432';
+
+  /** Today's date in Beijing time as yyyymmdd, whatever the phone's time zone. */
+  function todayInShanghai() {
+    const d = new Date(Date.now() + 8 * 3600 * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
+  }
+
+  /** GB 11643, in the server's order: length, characters, province, birth date, check digit. */
+  function checkIdNumber(raw) {
+    const s = stripSpaces(toHalfWidth(raw)).replace(/x/g, 'X');
+    if (!s) return MSG.idEmpty;
+    if (charCount(s) !== 18) return MSG.idLength;
+    if (!/^\d{17}[\dX]$/.test(s)) return MSG.idCharacters;
+    if (!PROVINCES.has(s.slice(0, 2))) return MSG.idProvince;
+    const year = Number(s.slice(6, 10));
+    const month = Number(s.slice(10, 12));
+    const day = Number(s.slice(12, 14));
+    const date = new Date(Date.UTC(year, month - 1, day));
+    const realDate = year >= 1900 && year <= 2100 && date.getUTCFullYear() === year
+      && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+    if (!realDate) return MSG.idBirthDate;
+    let sum = 0;
+    for (let i = 0; i < 17; i += 1) sum += Number(s[i]) * ID_WEIGHTS[i];
+    if (ID_CHECK[sum % 11] !== s[17]) return MSG.idCheckDigit;
+    if (s.slice(6, 14) > todayInShanghai()) return MSG.idFutureBirthDate;
+    return '';
+  }
+
+  const CHECKS = {
+    phone: checkPhone,
+    sms_code: checkSmsCode,
+    password: checkPassword,
+    password_confirm: checkPasswordConfirm,
+    email: checkEmail,
+    real_name: checkRealName,
+    id_number: checkIdNumber,
+  };
+
+  /** When a value is "complete" we check at once, without waiting for blur. */
+  const COMPLETE = {
+    phone: (v) => toHalfWidth(v).replace(/\D/g, '').length >= 11,
+    sms_code: (v) => stripSpaces(v).length >= 6,
+    id_number: (v) => stripSpaces(v).length >= 18,
+  };
+
+  /* ---------- Showing a field's message ---------- */
+
+  let errorIds = 0;
+
+  function errorElement(input) {
+    const scope = input.form || document;
+    return scope.querySelector(`[data-error-for="${input.name}"]`);
+  }
+
+  /** Shows `message` under the field (or clears it when empty) and marks the field. */
+  function setFieldError(input, message) {
+    const field = input.closest('.field');
+    const box = errorElement(input);
+    if (field) field.classList.toggle('invalid', Boolean(message));
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    if (!box) return;
+    box.textContent = message;
+    if (!box.id) {
+      errorIds += 1;
+      box.id = `field-error-${errorIds}`;
+    }
+    const described = (input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+    if (!described.includes(box.id)) {
+      described.push(box.id);
+      input.setAttribute('aria-describedby', described.join(' '));
+    }
+  }
+
+  /* ---------- Live checks: reward early, complain late ---------- */
+
+  function runCheck(input) {
+    const check = CHECKS[input.dataset.check];
+    if (!check) return '';
+    const message = check(input.value, input);
+    setFieldError(input, message);
+    return message;
+  }
+
+  /**
+   * A field starts "untouched": while typing we only clear messages that no longer apply.
+   * It becomes "touched" once left with something in it, once its value is complete
+   * (11-digit phone, 6-digit code, 18-character ID), or when the server already marked it.
+   * From then on, every keystroke re-checks it.
+   */
+  function enhanceCheckedInput(input) {
+    const kind = input.dataset.check;
+    if (!CHECKS[kind]) return;
+    const field = input.closest('.field');
+    let touched = Boolean(field && field.classList.contains('invalid'));
+    if (touched) input.setAttribute('aria-invalid', 'true');
+
+    input.addEventListener('input', () => {
+      if (!touched && COMPLETE[kind] && COMPLETE[kind](input.value)) touched = true;
+      if (touched) {
+        runCheck(input);
+      } else if (field && field.classList.contains('invalid') && !CHECKS[kind](input.value, input)) {
+        setFieldError(input, '');
+      }
+      // The confirmation follows the password it must equal.
+      if (kind === 'password' && input.form) {
+        const confirm = input.form.querySelector('[data-check="password_confirm"]');
+        if (confirm && confirm.value) runCheck(confirm);
+      }
+    });
+
+    input.addEventListener('blur', () => {
+      if (input.value.trim() === '' && !touched) return;
+      touched = true;
+      runCheck(input);
+    });
+  }
+
+  /* ---------- 获取验证码 without a page reload ---------- */
+
+  /** Finds or creates the status line above the form ([data-sms-notice]). */
+  function smsNotice(form) {
+    const card = form.parentElement;
+    let notice = card.querySelector('[data-sms-notice]');
+    if (!notice) {
+      notice = document.createElement('p');
+      notice.setAttribute('data-sms-notice', '');
+      notice.hidden = true;
+      form.before(notice);
+    }
+    return notice;
+  }
+
+  function showNotice(form, message, ok) {
+    const notice = smsNotice(form);
+    notice.className = `alert ${ok ? 'alert-ok' : 'alert-error'}`;
+    notice.setAttribute('role', ok ? 'status' : 'alert');
+    notice.textContent = message;
+    notice.hidden = false;
+    // A form-level error from an earlier post is now out of date.
+    form.parentElement.querySelectorAll('.alert-error').forEach((el) => {
+      if (el !== notice) el.hidden = true;
+    });
+  }
+
+  function hideNotice(form) {
+    const notice = form.parentElement.querySelector('[data-sms-notice]');
+    if (notice) notice.hidden = true;
+  }
+
+  /** Disables the button and counts down to zero, then restores its label. */
+  function startCountdown(button, seconds) {
+    const label = button.dataset.label;
+    const until = Date.now() + seconds * 1000;
+    window.clearInterval(Number(button.dataset.timer || 0));
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left <= 0) {
+        window.clearInterval(Number(button.dataset.timer));
+        delete button.dataset.timer;
+        button.disabled = false;
+        button.textContent = label;
+        return;
+      }
+      button.disabled = true;
+      button.textContent = MSG.resendIn(left);
+    };
+    tick();
+    button.dataset.timer = String(window.setInterval(tick, 1000));
+  }
+
+  /** The server's page flow, used when the API cannot be reached. */
+  function submitPlainly(form, button) {
+    button.disabled = false;
+    button.textContent = button.dataset.label;
+    if (typeof form.requestSubmit === 'function') {
+      form.requestSubmit(button);
+    } else {
+      form.action = button.formAction;
+      form.submit();
+    }
+  }
+
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  async function sendCode(form, button) {
+    const phone = form.querySelector('[name="phone"]');
+    const code = form.querySelector('[name="code"]');
+    const csrf = form.querySelector('input[name="csrf"]');
+    const problem = checkPhone(phone.value);
+    if (problem) {
+      // The server would answer the same; say it now and let the candidate fix it.
+      setFieldError(phone, problem);
+      hideNotice(form);
+      phone.focus();
+      return;
+    }
+    setFieldError(phone, '');
+    button.disabled = true;
+    button.textContent = MSG.sending;
+
+    let response;
+    try {
+      response = await fetch('/api/v1/sms-codes', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'X-CSRF-Token': csrf ? csrf.value : '',
+        },
+        body: JSON.stringify({ phone: phone.value, purpose: form.dataset.purpose }),
+      });
+    } catch {
+      submitPlainly(form, button);
+      return;
+    }
+    const body = await readJson(response);
+
+    if (response.status === 202) {
+      const minutes = body && body.expires_in ? Math.max(1, Math.round(body.expires_in / 60)) : 5;
+      showNotice(form, MSG.smsSent(minutes), true);
+      startCountdown(button, (body && body.resend_after) || 60);
+      if (code) code.focus();
+      return;
+    }
+    if (!body) {
+      // Not our JSON (a proxy's error page?): let the page flow explain.
+      submitPlainly(form, button);
+      return;
+    }
+    button.disabled = false;
+    button.textContent = button.dataset.label;
+    const first = body.fields && body.fields[0];
+    if (first && first.field === 'phone') {
+      setFieldError(phone, first.message);
+      hideNotice(form);
+      phone.focus();
+    } else {
+      showNotice(form, body.message || MSG.smsFailed, false);
+    }
+    if (response.status === 429) {
+      const wait = Number(response.headers.get('Retry-After'));
+      if (wait > 0) startCountdown(button, wait);
+    }
+  }
+
+  function enhanceSmsForm(form) {
+    const button = form.querySelector('[data-send-code]');
+    if (!button || !window.fetch) return;
+    button.dataset.label = button.textContent.trim();
+    button.addEventListener('click', (event) => {
+      event.preventDefault();
+      if (!button.disabled) sendCode(form, button);
+    });
+    // 获取验证码 comes first in the form, so a bare Enter would press it (and send another
+    // code). Enter in the phone field asks for a code; anywhere else it submits the form.
+    form.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' || event.isComposing) return;
+      const target = event.target;
+      if (!(target instanceof HTMLInputElement) || target.type === 'radio' || target.type === 'checkbox') return;
+      event.preventDefault();
+      if (target.name === 'phone') {
+        if (!button.disabled) sendCode(form, button);
+      } else if (typeof form.requestSubmit === 'function') {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    });
+  }
+
+  /* ---------- Small comforts ---------- */
+
+  /** On a phone the nav scrolls sideways: bring the current tab into view. */
+  function showActiveNavTab() {
+    const nav = document.querySelector('.mainnav');
+    const active = nav && nav.querySelector('a.active');
+    if (!active || nav.scrollWidth <= nav.clientWidth) return;
+    nav.scrollLeft = active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
+  }
+
+  /** The avatar menu (<details>) closes on Escape and on a tap outside it. */
+  function enhanceMenus() {
+    const menus = document.querySelectorAll('details.avatar-menu');
+    if (!menus.length) return;
+    document.addEventListener('click', (event) => {
+      menus.forEach((menu) => {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+    });
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape') return;
+      menus.forEach((menu) => {
+        if (!menu.open) return;
+        menu.open = false;
+        menu.querySelector('summary').focus();
+      });
+    });
+  }
+
+  /* ---------- Start ---------- */
+
+  function init() {
+    document.querySelectorAll('input[data-check]').forEach(enhanceCheckedInput);
+    document.querySelectorAll('form[data-sms-form]').forEach(enhanceSmsForm);
+    showActiveNavTab();
+    enhanceMenus();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();

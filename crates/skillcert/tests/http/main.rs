@@ -4,4 +4,12 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod api;
+mod csrf;
+mod login;
+mod password_reset;
+mod pii;
+mod plans;
+mod signup;
 mod smoke;
+mod sms_limits;

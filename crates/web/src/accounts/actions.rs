@@ -8,7 +8,7 @@ use domain::identity::{
 };
 use integrations::sms::SmsMessage;
 use store::accounts::{Account, NewAccount, RegisterError};
-use store::sms_codes::{SendRefused, VerifyError};
+use store::sms_codes::{CodeRequest, SendRefused, VerifyError};
 
 use crate::error::{AppError, FieldError};
 use crate::session::Session;
@@ -48,10 +48,12 @@ pub async fn send_code(
     let issued = store::sms_codes::issue(
         &state.db,
         &state.pii,
-        &phone,
-        purpose,
-        &code,
-        client_address,
+        CodeRequest {
+            phone: &phone,
+            purpose,
+            code: &code,
+            client_address,
+        },
         &settings.send_limits,
         &settings.code_policy,
         Utc::now(),
@@ -122,13 +124,6 @@ pub async fn verify_signup_phone(
 ) -> Result<(), AppError> {
     let phone = parse_phone(phone_raw)?;
     let code = parse_code(code_raw)?;
-    if store::accounts::phone_registered(&state.db, &state.pii, &phone).await? {
-        return Err(AppError::conflict(
-            "phone",
-            "phone_taken",
-            "该手机号已注册，请直接登录",
-        ));
-    }
     let code_id = store::sms_codes::verify(
         &state.db,
         &state.pii,
@@ -140,6 +135,15 @@ pub async fn verify_signup_phone(
     )
     .await?
     .map_err(verify_error)?;
+    // Only after the code: without it, this step must not tell a stranger (at any speed, since
+    // it sends no SMS and is not rate-limited) which phone numbers have an account.
+    if store::accounts::phone_registered(&state.db, &state.pii, &phone).await? {
+        return Err(AppError::conflict(
+            "phone",
+            "phone_taken",
+            "该手机号已注册，请直接登录",
+        ));
+    }
     let mut data = session.data();
     data.signup_code_id = Some(code_id);
     session.save_data(&data).await
@@ -291,7 +295,11 @@ pub async fn log_in(
     password: &str,
     client_address: &str,
 ) -> Result<Account, AppError> {
-    let wrong = || AppError::field("password", "login_failed", "账号或密码不正确");
+    // The same answer for an unknown account and a wrong password.
+    let wrong = || AppError {
+        code: "login_failed",
+        ..AppError::field("password", "login_failed", "账号或密码不正确")
+    };
     let identifier = LoginIdentifier::parse(identifier_raw)
         .map_err(|e| AppError::field("identifier", e.code(), e.to_string()))?;
     let found = store::accounts::find_for_login(&state.db, &state.pii, &identifier).await?;

@@ -10,7 +10,7 @@ use store::accounts::Account;
 
 use super::actions::{self, SignupDetails};
 use crate::client::ClientAddress;
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiJson, ApiResult, AppError, ErrorBody};
 use crate::session::Session;
 use crate::state::AppState;
 
@@ -37,7 +37,7 @@ pub struct SendCodeResponse {
 pub async fn send_code(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
-    Json(body): Json<SendCodeRequest>,
+    ApiJson(body): ApiJson<SendCodeRequest>,
 ) -> ApiResult<(StatusCode, Json<SendCodeResponse>)> {
     let purpose = CodePurpose::parse(&body.purpose).ok_or_else(|| {
         AppError::field(
@@ -117,7 +117,7 @@ fn session_view(session: &Session) -> SessionView {
 pub async fn signup_verify(
     State(state): State<AppState>,
     session: Session,
-    Json(body): Json<VerifyPhoneRequest>,
+    ApiJson(body): ApiJson<VerifyPhoneRequest>,
 ) -> ApiResult<Json<SessionView>> {
     actions::verify_signup_phone(&state, &session, &body.phone, &body.code).await?;
     Ok(Json(session_view(&session)))
@@ -129,7 +129,7 @@ pub async fn signup_verify(
 pub async fn signup(
     State(state): State<AppState>,
     session: Session,
-    Json(body): Json<SignupDetails>,
+    ApiJson(body): ApiJson<SignupDetails>,
 ) -> ApiResult<(StatusCode, Json<SessionView>)> {
     actions::complete_signup(&state, &session, &body).await?;
     Ok((StatusCode::CREATED, Json(session_view(&session))))
@@ -149,7 +149,7 @@ pub async fn log_in(
     State(state): State<AppState>,
     session: Session,
     ClientAddress(address): ClientAddress,
-    Json(body): Json<LoginRequest>,
+    ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<SessionView>> {
     actions::log_in(&state, &session, &body.identifier, &body.password, &address).await?;
     Ok(Json(session_view(&session)))
@@ -183,7 +183,7 @@ pub struct ResetPasswordRequest {
     responses((status = 204), (status = 422, body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
-    Json(body): Json<ResetPasswordRequest>,
+    ApiJson(body): ApiJson<ResetPasswordRequest>,
 ) -> ApiResult<StatusCode> {
     actions::reset_password(&state, &body.phone, &body.code, &body.password, None).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -235,10 +235,19 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Only a path on this site, never `//elsewhere` or `https://elsewhere`.
+/// Only a path on this site, never `//elsewhere` or `https://elsewhere`. Browsers drop tabs and
+/// line breaks inside a URL (so `/<tab>/elsewhere` is `//elsewhere`), and a line break cannot go
+/// into a header: no control characters at all.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.chars().any(char::is_control) =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }

@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(static_files::serve))
+        .route("/favicon.ico", get(static_files::favicon))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

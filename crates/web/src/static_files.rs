@@ -32,3 +32,8 @@ pub async fn serve(Path(name): Path<String>) -> Response {
     );
     response
 }
+
+/// Browsers ask for `/favicon.ico` whatever the page says; they accept the SVG.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_owned())).await
+}

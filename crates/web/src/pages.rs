@@ -167,3 +167,40 @@ impl MessagePage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    #[test]
+    fn a_single_field_error_shows_beside_its_field_only() {
+        let errors = FormErrors::from(AppError::field("phone", "phone_format", "手机号格式不正确"));
+        assert_eq!(errors.get("phone"), Some("手机号格式不正确"));
+        assert_eq!(errors.class("phone"), "invalid");
+        assert_eq!(errors.class("code"), "");
+        assert!(errors.message.is_none());
+    }
+
+    #[test]
+    fn an_error_without_fields_shows_above_the_form() {
+        let errors = FormErrors::from(AppError::too_many(
+            "sms_phone_limited",
+            "验证码发送过于频繁",
+            42,
+        ));
+        assert_eq!(errors.message.as_deref(), Some("验证码发送过于频繁"));
+        assert!(errors.get("phone").is_none());
+    }
+
+    #[test]
+    fn error_pages_have_chinese_titles_by_status() {
+        let page = MessagePage::error(&AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "页面不存在",
+        ));
+        assert_eq!(page.title, "页面不存在");
+        assert!(page.into_html().0.contains("页面不存在"));
+    }
+}

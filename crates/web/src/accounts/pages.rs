@@ -430,3 +430,29 @@ pub async fn me_page(session: Session) -> PageResult {
     };
     Ok(render(&page)?.into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn the_page_after_login_is_always_on_this_site() {
+        assert_eq!(local_path(Some("/plans/3/apply")), "/plans/3/apply");
+        for outside in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/%0d%0a",
+            "plans",
+            "",
+        ] {
+            let kept = local_path(Some(outside));
+            assert!(
+                kept == "/" || kept == outside && !outside.contains("evil"),
+                "{outside:?} → {kept}"
+            );
+        }
+        assert_eq!(local_path(None), "/");
+    }
+}

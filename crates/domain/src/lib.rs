@@ -8,6 +8,7 @@
 //! `Display`) and a stable snake_case `code()` for the API and for tests.
 
 pub mod accounts;
+pub mod applications;
 pub mod catalogue;
 pub mod identity;
 pub mod money;

@@ -58,11 +58,13 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
         trust_forwarded_for: config.trust_forwarded_for,
         ..WebSettings::default()
     };
+    let codes = Arc::new(store::code_tables::CodeSnapshot::load(&db).await?);
     Ok(Prepared {
         state: AppState {
             db,
             pii,
             sms,
+            codes,
             settings: Arc::new(settings),
         },
         first_admin_password,

@@ -99,6 +99,19 @@ pub async fn rules(
     occupation_id: i64,
     level: Level,
 ) -> Result<Vec<EligibilityRule>, StoreError> {
+    Ok(rules_with_ids(db, occupation_id, level)
+        .await?
+        .into_iter()
+        .map(|(_, rule)| rule)
+        .collect())
+}
+
+/// As [`rules`], with each rule's id (what a candidate's declaration names).
+pub async fn rules_with_ids(
+    db: &Db,
+    occupation_id: i64,
+    level: Level,
+) -> Result<Vec<(i64, EligibilityRule)>, StoreError> {
     rule_row::Entity::find()
         .filter(rule_row::Column::OccupationId.eq(occupation_id))
         .filter(rule_row::Column::Level.eq(i16::from(level.get())))
@@ -109,6 +122,7 @@ pub async fn rules(
         .map(|r| {
             let id = r.id;
             EligibilityRule::parse(level, fields_of(r)?)
+                .map(|rule| (id, rule))
                 .map_err(|e| StoreError::Corrupt(format!("eligibility rule {id}: {e}")))
         })
         .collect()

@@ -120,6 +120,102 @@ pub async fn divisions<C: ConnectionTrait>(
         .collect())
 }
 
+/// Every code and division in memory, for the form checks (`domain::applications::form::CodeBook`),
+/// which run on every wizard step. Loaded at start-up.
+#[derive(Debug, Default)]
+pub struct CodeSnapshot {
+    items: HashMap<String, Vec<CodeItem>>,
+    divisions: HashMap<String, Division>,
+    children: HashMap<String, Vec<String>>,
+}
+
+impl CodeSnapshot {
+    pub async fn load(db: &Db) -> Result<CodeSnapshot, StoreError> {
+        let mut snapshot = CodeSnapshot::default();
+        for row in code_item::Entity::find()
+            .order_by_asc(code_item::Column::Position)
+            .all(db.reader())
+            .await?
+        {
+            snapshot.items.entry(row.kind).or_default().push(CodeItem {
+                code: row.code,
+                name: row.name,
+                rank: row.rank,
+            });
+        }
+        for d in division::Entity::find()
+            .order_by_asc(division::Column::Code)
+            .all(db.reader())
+            .await?
+        {
+            let parent = d.parent_code.clone().unwrap_or_default();
+            snapshot
+                .children
+                .entry(parent)
+                .or_default()
+                .push(d.code.clone());
+            snapshot.divisions.insert(
+                d.code.clone(),
+                Division {
+                    code: d.code,
+                    name: d.name,
+                    parent_code: d.parent_code,
+                    kind: d.kind,
+                },
+            );
+        }
+        Ok(snapshot)
+    }
+
+    pub fn items(&self, kind: &str) -> &[CodeItem] {
+        self.items.get(kind).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn name(&self, kind: &str, code: &str) -> Option<&str> {
+        self.items(kind)
+            .iter()
+            .find(|i| i.code == code)
+            .map(|i| i.name.as_str())
+    }
+
+    pub fn rank(&self, kind: &str, code: &str) -> Option<i32> {
+        self.items(kind)
+            .iter()
+            .find(|i| i.code == code)
+            .and_then(|i| i.rank)
+    }
+
+    pub fn division(&self, code: &str) -> Option<&Division> {
+        self.divisions.get(code)
+    }
+
+    /// Provinces for `None` (or an empty parent), else the children of `parent`.
+    pub fn children(&self, parent: Option<&str>) -> Vec<&Division> {
+        self.children
+            .get(parent.unwrap_or_default())
+            .map(|codes| codes.iter().filter_map(|c| self.divisions.get(c)).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl domain::applications::form::CodeBook for CodeSnapshot {
+    fn has(&self, kind: &str, code: &str) -> bool {
+        self.items(kind).iter().any(|i| i.code == code)
+    }
+
+    fn division_parent(&self, code: &str) -> Option<String> {
+        self.divisions.get(code).and_then(|d| d.parent_code.clone())
+    }
+
+    fn is_division(&self, code: &str) -> bool {
+        self.divisions.contains_key(code)
+    }
+
+    fn has_children(&self, code: &str) -> bool {
+        self.children.get(code).is_some_and(|c| !c.is_empty())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,11 @@
 //! SQL statement, and every state change they make is one transaction.
 
 pub mod accounts;
+pub mod applications;
 pub mod catalogue;
 pub mod code_tables;
 pub mod db;
+pub mod employers;
 pub mod entities;
 mod error;
 pub mod migrations;

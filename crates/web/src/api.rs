@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
-use crate::{accounts, code_tables, plans};
+use crate::{accounts, applications, code_tables, plans};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,6 +27,13 @@ use crate::{accounts, code_tables, plans};
         plans::api::detail,
         code_tables::list,
         code_tables::divisions,
+        applications::api::open,
+        applications::api::list,
+        applications::api::get,
+        applications::api::save_draft,
+        applications::api::checks,
+        applications::api::submit,
+        applications::api::withdraw,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]
@@ -49,6 +56,19 @@ pub fn router() -> Router<AppState> {
         .route("/plans/{id}", get(plans::api::detail))
         .route("/code-tables/{kind}", get(code_tables::list))
         .route("/divisions", get(code_tables::divisions))
+        .route("/plans/{id}/application", post(applications::api::open))
+        .route("/applications", get(applications::api::list))
+        .route("/applications/{id}", get(applications::api::get))
+        .route(
+            "/applications/{id}/draft",
+            axum::routing::put(applications::api::save_draft),
+        )
+        .route("/applications/{id}/checks", get(applications::api::checks))
+        .route("/applications/{id}/submit", post(applications::api::submit))
+        .route(
+            "/applications/{id}/withdraw",
+            post(applications::api::withdraw),
+        )
         .layer(axum::middleware::from_fn(crate::session::api_csrf_guard))
 }
 

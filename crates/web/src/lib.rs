@@ -5,6 +5,7 @@
 
 pub mod accounts;
 mod api;
+pub mod applications;
 mod client;
 mod code_tables;
 pub mod error;
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(plans::router())
         .merge(accounts::router())
+        .merge(applications::router())
         .merge(placeholders::router())
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", get(api::openapi_json))

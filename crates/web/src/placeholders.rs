@@ -12,12 +12,6 @@ use crate::state::AppState;
 
 const SECTIONS: &[(&str, Section, &str, &str)] = &[
     (
-        "/applications",
-        Section::Applications,
-        "报名信息",
-        "这里将列出您的每一次报名及其状态（审核中、审核不通过、待缴费、缴费成功……）和下一步要做的事。在线报名功能正在建设中，尚未开放。",
-    ),
-    (
         "/scores",
         Section::Scores,
         "考试成绩",

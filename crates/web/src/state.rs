@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use domain::identity::{CodePolicy, LoginThrottle, SendLimits};
 use integrations::sms::SmsSender;
+use store::code_tables::CodeSnapshot;
 use store::{Db, Pii};
 
 #[derive(Clone)]
@@ -11,6 +12,8 @@ pub struct AppState {
     pub db: Db,
     pub pii: Pii,
     pub sms: Arc<dyn SmsSender>,
+    /// The code tables in memory, for the form checks.
+    pub codes: Arc<CodeSnapshot>,
     pub settings: Arc<WebSettings>,
 }
 

@@ -437,11 +437,49 @@
     });
   }
 
+  /* ---------- Cascading address pickers (wizard step 3) ----------
+     Province → city → district from /api/v1/divisions. Without JavaScript the
+     page's "更新下级地区列表" button reloads the lists instead (hidden here). */
+
+  function fillSelect(select, divisions) {
+    const keep = select.options[0];
+    select.innerHTML = '';
+    select.appendChild(keep);
+    divisions.forEach((d) => select.appendChild(new Option(d.name, d.code)));
+    select.value = '';
+  }
+
+  function loadChildren(parent, select) {
+    if (!select) return Promise.resolve();
+    if (!parent) {
+      fillSelect(select, []);
+      return Promise.resolve();
+    }
+    return fetch('/api/v1/divisions?parent=' + encodeURIComponent(parent), { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.json() : []))
+      .then((list) => fillSelect(select, list))
+      .catch(() => {});
+  }
+
+  function enhanceAddress(fieldset) {
+    const prefix = fieldset.dataset.address;
+    const province = fieldset.querySelector('select[name="' + prefix + '_province"]');
+    const city = fieldset.querySelector('select[name="' + prefix + '_city"]');
+    const district = fieldset.querySelector('select[name="' + prefix + '_district"]');
+    if (!province || !city || !district) return;
+    province.addEventListener('change', () => {
+      loadChildren(province.value, city).then(() => fillSelect(district, []));
+    });
+    city.addEventListener('change', () => loadChildren(city.value, district));
+  }
+
   /* ---------- Start ---------- */
 
   function init() {
+    document.documentElement.classList.add('js');
     document.querySelectorAll('input[data-check]').forEach(enhanceCheckedInput);
     document.querySelectorAll('form[data-sms-form]').forEach(enhanceSmsForm);
+    document.querySelectorAll('fieldset[data-address]').forEach(enhanceAddress);
     showActiveNavTab();
     enhanceMenus();
   }

@@ -309,8 +309,10 @@ async fn journey(b: &Browser, app: &TestApp, who: &Person) {
             "//a[contains(@href,'/apply') and normalize-space()='报名']",
         ))
         .await;
-        assert!(b.path().await.ends_with("/apply"));
-        b.wait_text("正在建设中").await;
+        // 报名 opens the wizard's first step, prefilled from the account.
+        let path = b.path().await;
+        assert!(path.ends_with("/basic"), "the wizard's first step: {path}");
+        b.wait_text("基础信息").await;
         b.shot("apply").await;
     })
     .await;

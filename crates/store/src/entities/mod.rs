@@ -2,9 +2,12 @@
 
 pub mod account;
 pub mod account_role;
+pub mod application;
+pub mod application_event;
 pub mod code_item;
 pub mod division;
 pub mod eligibility_rule;
+pub mod employer;
 pub mod exam_site;
 pub mod occupation;
 pub mod occupation_level;

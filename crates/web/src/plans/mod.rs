@@ -17,5 +17,4 @@ pub fn router() -> Router<AppState> {
         .route("/", get(pages::home))
         .route("/plans", get(pages::list))
         .route("/plans/{id}", get(pages::detail))
-        .route("/plans/{id}/apply", get(pages::apply))
 }

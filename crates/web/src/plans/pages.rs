@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::view::{self, PlanCard, PlanDetailView};
 use crate::error::{AppError, PageResult};
-use crate::pages::{Layout, MessagePage, Section, render};
+use crate::pages::{Layout, Section, render};
 use crate::session::Session;
 use crate::state::AppState;
 
@@ -125,31 +125,4 @@ pub async fn detail(
         plan,
     })?
     .into_response())
-}
-
-/// 报名: the application wizard is the next piece of work; until it lands this says so plainly.
-pub async fn apply(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
-    let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let (plan, _) = store::plans::get(&state.db, id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if session.account().is_none() {
-        let next = format!("/login?next=/plans/{id}/apply");
-        return Ok(axum::response::Redirect::to(&next).into_response());
-    }
-    let page = MessagePage {
-        layout: Layout::new(&session, Section::Plans),
-        title: format!("报名 · {}", plan.name),
-        message: "在线报名（填写报名信息、上传证件材料、提交审核）正在建设中，开放后即可在此报名。您的账号已准备就绪，无需再次注册。".into(),
-        code: None,
-        links: vec![
-            (format!("/plans/{id}"), "返回计划详情".into()),
-            ("/plans".into(), "查看其他计划".into()),
-        ],
-    };
-    Ok(render(&page)?.into_response())
 }

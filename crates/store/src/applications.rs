@@ -1,0 +1,478 @@
+//! Applications (报名): one per candidate per plan, a JSON draft saved step by step, a status
+//! moved only through `domain::applications::state::transition`, and a timeline of events (every
+//! status change and every edit made while under review, with who and when).
+//!
+//! A seat of the plan is taken when a status change makes the application hold one and given
+//! back when it stops holding one, in the same transaction, with one conditional update each, so
+//! that racing submissions never take more seats than the plan has.
+
+use chrono::{DateTime, Utc};
+use domain::applications::form::ApplicationDraft;
+use domain::applications::state::{
+    Actor, ApplicationEvent, ApplicationStatus, TransitionError, seat_delta, transition,
+};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde_json::json;
+
+use crate::entities::{application as row, application_event as event_row, plan as plan_row};
+use crate::error::is_unique_violation;
+use crate::{Db, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub id: i64,
+    pub account_id: i64,
+    pub plan_id: i64,
+    pub status: ApplicationStatus,
+    pub draft: ApplicationDraft,
+    /// The furthest wizard step saved (0: none yet).
+    pub step_reached: u8,
+    pub eligibility_met: bool,
+    pub eligibility_acknowledged: bool,
+    /// How many times it has been submitted (first submission and resubmissions).
+    pub round: i32,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub from_status: Option<ApplicationStatus>,
+    pub to_status: ApplicationStatus,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeError {
+    NotFound,
+    /// The status does not allow this (already submitted, withdrawn, …).
+    Transition(TransitionError),
+    /// Someone changed the application at the same moment; reload and retry.
+    Conflict,
+    /// No seat left.
+    Full,
+    /// Outside the plan's registration window.
+    RegistrationClosed,
+}
+
+/// The candidate's application for `plan_id`, created as an empty draft if there is none.
+pub async fn draft_for(
+    db: &Db,
+    account_id: i64,
+    plan_id: i64,
+    initial: &ApplicationDraft,
+    now: DateTime<Utc>,
+) -> Result<Application, StoreError> {
+    if let Some(found) = find(db.writer(), account_id, plan_id).await? {
+        return to_application(found);
+    }
+    let txn = db.writer().begin().await?;
+    let inserted = row::Entity::insert(row::ActiveModel {
+        account_id: Set(account_id),
+        plan_id: Set(plan_id),
+        status: Set(ApplicationStatus::Draft.code().to_owned()),
+        draft: Set(draft_json(initial)?),
+        step_reached: Set(0),
+        eligibility_acknowledged: Set(false),
+        eligibility_met: Set(false),
+        round: Set(0),
+        submitted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    match inserted {
+        Ok(done) => {
+            record(
+                &txn,
+                done.last_insert_id,
+                Some(account_id),
+                Actor::Candidate,
+                "created",
+                None,
+                ApplicationStatus::Draft,
+                json!({}),
+                now,
+            )
+            .await?;
+            txn.commit().await?;
+        }
+        // The same candidate opened the plan twice at once; the other request made it.
+        Err(e) if is_unique_violation(&e) => drop(txn),
+        Err(e) => return Err(e.into()),
+    }
+    let found = find(db.writer(), account_id, plan_id)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("application vanished after insert".into()))?;
+    to_application(found)
+}
+
+async fn find<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    plan_id: i64,
+) -> Result<Option<row::Model>, StoreError> {
+    Ok(row::Entity::find()
+        .filter(row::Column::AccountId.eq(account_id))
+        .filter(row::Column::PlanId.eq(plan_id))
+        .one(conn)
+        .await?)
+}
+
+/// The application, only if it belongs to `account_id`: a candidate can never reach another's.
+pub async fn get_owned(
+    db: &Db,
+    id: i64,
+    account_id: i64,
+) -> Result<Option<Application>, StoreError> {
+    row::Entity::find_by_id(id)
+        .filter(row::Column::AccountId.eq(account_id))
+        .one(db.reader())
+        .await?
+        .map(to_application)
+        .transpose()
+}
+
+pub async fn list_for_account(db: &Db, account_id: i64) -> Result<Vec<Application>, StoreError> {
+    row::Entity::find()
+        .filter(row::Column::AccountId.eq(account_id))
+        .order_by_desc(row::Column::CreatedAt)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(to_application)
+        .collect()
+}
+
+pub async fn events(db: &Db, application_id: i64) -> Result<Vec<Event>, StoreError> {
+    event_row::Entity::find()
+        .filter(event_row::Column::ApplicationId.eq(application_id))
+        .order_by_asc(event_row::Column::Id)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(|e| {
+            Ok(Event {
+                at: e.at,
+                actor: e.actor,
+                kind: e.kind,
+                from_status: e.from_status.as_deref().map(status_of).transpose()?,
+                to_status: status_of(&e.to_status)?,
+                detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect()
+}
+
+/// Saves the draft as the candidate left a step. Allowed while the status lets the candidate
+/// edit; an edit made under review is recorded on the timeline with the fields it changed.
+pub async fn save_draft(
+    db: &Db,
+    id: i64,
+    account_id: i64,
+    draft: &ApplicationDraft,
+    step_reached: u8,
+    changed_fields: &[String],
+    now: DateTime<Utc>,
+) -> Result<Result<Application, ChangeError>, StoreError> {
+    let txn = db.writer().begin().await?;
+    let Some(current) = owned_in(&txn, id, account_id).await? else {
+        return Ok(Err(ChangeError::NotFound));
+    };
+    let status = status_of(&current.status)?;
+    if let Err(e) = transition(status, &ApplicationEvent::Edit, Actor::Candidate) {
+        return Ok(Err(ChangeError::Transition(e)));
+    }
+    let step = std::cmp::max(i16::from(step_reached), current.step_reached);
+    let updated = row::Entity::update_many()
+        .col_expr(row::Column::Draft, Expr::value(draft_json(draft)?))
+        .col_expr(row::Column::StepReached, Expr::value(step))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now))
+        .filter(row::Column::Id.eq(id))
+        .filter(row::Column::Status.eq(current.status.clone()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(Err(ChangeError::Conflict));
+    }
+    if status != ApplicationStatus::Draft && !changed_fields.is_empty() {
+        record(
+            &txn,
+            id,
+            Some(account_id),
+            Actor::Candidate,
+            "edited",
+            Some(status),
+            status,
+            json!({ "fields": changed_fields }),
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(reload(db, id).await?))
+}
+
+/// Submits (or resubmits) the application, taking a seat if it did not hold one.
+pub async fn submit(
+    db: &Db,
+    id: i64,
+    account_id: i64,
+    eligibility_met: bool,
+    eligibility_acknowledged: bool,
+    now: DateTime<Utc>,
+) -> Result<Result<Application, ChangeError>, StoreError> {
+    let txn = db.writer().begin().await?;
+    let Some(current) = owned_in(&txn, id, account_id).await? else {
+        return Ok(Err(ChangeError::NotFound));
+    };
+    let from = status_of(&current.status)?;
+    let event = if from == ApplicationStatus::Rejected {
+        ApplicationEvent::Resubmit
+    } else {
+        ApplicationEvent::Submit
+    };
+    let kind = if event == ApplicationEvent::Resubmit {
+        "resubmitted"
+    } else {
+        "submitted"
+    };
+    let changed = change_status(
+        &txn,
+        &current,
+        &event,
+        Actor::Candidate,
+        Some(account_id),
+        kind,
+        json!({ "eligibility_met": eligibility_met, "eligibility_acknowledged": eligibility_acknowledged }),
+        now,
+    )
+    .await?;
+    if let Err(e) = changed {
+        return Ok(Err(e));
+    }
+    row::Entity::update_many()
+        .col_expr(row::Column::EligibilityMet, Expr::value(eligibility_met))
+        .col_expr(
+            row::Column::EligibilityAcknowledged,
+            Expr::value(eligibility_acknowledged),
+        )
+        .col_expr(row::Column::SubmittedAt, Expr::value(now))
+        .col_expr(row::Column::Round, Expr::col(row::Column::Round).add(1))
+        .filter(row::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Ok(reload(db, id).await?))
+}
+
+/// Withdraws the application and gives its seat back.
+pub async fn withdraw(
+    db: &Db,
+    id: i64,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Result<Application, ChangeError>, StoreError> {
+    let txn = db.writer().begin().await?;
+    let Some(current) = owned_in(&txn, id, account_id).await? else {
+        return Ok(Err(ChangeError::NotFound));
+    };
+    let changed = change_status(
+        &txn,
+        &current,
+        &ApplicationEvent::Withdraw,
+        Actor::Candidate,
+        Some(account_id),
+        "withdrawn",
+        json!({}),
+        now,
+    )
+    .await?;
+    if let Err(e) = changed {
+        return Ok(Err(e));
+    }
+    txn.commit().await?;
+    Ok(Ok(reload(db, id).await?))
+}
+
+/// Moves `current` through `event`: the status (only if nobody changed it meanwhile), the seat,
+/// and the timeline, inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn change_status(
+    txn: &DatabaseTransaction,
+    current: &row::Model,
+    event: &ApplicationEvent,
+    actor: Actor,
+    actor_account_id: Option<i64>,
+    kind: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Result<ApplicationStatus, ChangeError>, StoreError> {
+    let from = status_of(&current.status)?;
+    let to = match transition(from, event, actor) {
+        Ok(to) => to,
+        Err(e) => return Ok(Err(ChangeError::Transition(e))),
+    };
+    let updated = row::Entity::update_many()
+        .col_expr(row::Column::Status, Expr::value(to.code()))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now))
+        .filter(row::Column::Id.eq(current.id))
+        .filter(row::Column::Status.eq(from.code()))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(Err(ChangeError::Conflict));
+    }
+    match seat_delta(from, to) {
+        1 => {
+            if let Err(e) = take_seat(txn, current.plan_id, now).await? {
+                return Ok(Err(e));
+            }
+        }
+        -1 => give_back_seat(txn, current.plan_id).await?,
+        _ => {}
+    }
+    record(
+        txn,
+        current.id,
+        actor_account_id,
+        actor,
+        kind,
+        Some(from),
+        to,
+        detail,
+        now,
+    )
+    .await?;
+    Ok(Ok(to))
+}
+
+/// One conditional update: a seat is taken only while one is left and registration is open.
+async fn take_seat(
+    txn: &DatabaseTransaction,
+    plan_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Result<(), ChangeError>, StoreError> {
+    let taken = plan_row::Entity::update_many()
+        .col_expr(
+            plan_row::Column::SeatsTaken,
+            Expr::col(plan_row::Column::SeatsTaken).add(1),
+        )
+        .filter(plan_row::Column::Id.eq(plan_id))
+        .filter(Expr::col(plan_row::Column::SeatsTaken).lt(Expr::col(plan_row::Column::Capacity)))
+        .filter(plan_row::Column::RegistrationOpensAt.lte(now))
+        .filter(plan_row::Column::RegistrationClosesAt.gt(now))
+        .exec(txn)
+        .await?;
+    if taken.rows_affected == 1 {
+        return Ok(Ok(()));
+    }
+    let plan = plan_row::Entity::find_by_id(plan_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id} vanished")))?;
+    Ok(Err(
+        if now < plan.registration_opens_at || now >= plan.registration_closes_at {
+            ChangeError::RegistrationClosed
+        } else {
+            ChangeError::Full
+        },
+    ))
+}
+
+async fn give_back_seat(txn: &DatabaseTransaction, plan_id: i64) -> Result<(), StoreError> {
+    plan_row::Entity::update_many()
+        .col_expr(
+            plan_row::Column::SeatsTaken,
+            Expr::col(plan_row::Column::SeatsTaken).sub(1),
+        )
+        .filter(plan_row::Column::Id.eq(plan_id))
+        .filter(plan_row::Column::SeatsTaken.gt(0))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn record<C: ConnectionTrait>(
+    conn: &C,
+    application_id: i64,
+    actor_account_id: Option<i64>,
+    actor: Actor,
+    kind: &str,
+    from: Option<ApplicationStatus>,
+    to: ApplicationStatus,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    event_row::Entity::insert(event_row::ActiveModel {
+        application_id: Set(application_id),
+        at: Set(now),
+        actor_account_id: Set(actor_account_id),
+        actor: Set(actor.code().to_owned()),
+        kind: Set(kind.to_owned()),
+        from_status: Set(from.map(|s| s.code().to_owned())),
+        to_status: Set(to.code().to_owned()),
+        detail: Set(detail.to_string()),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+async fn owned_in(
+    txn: &DatabaseTransaction,
+    id: i64,
+    account_id: i64,
+) -> Result<Option<row::Model>, StoreError> {
+    Ok(row::Entity::find_by_id(id)
+        .filter(row::Column::AccountId.eq(account_id))
+        .one(txn)
+        .await?)
+}
+
+async fn reload(db: &Db, id: i64) -> Result<Application, StoreError> {
+    let found = row::Entity::find_by_id(id)
+        .one(db.writer())
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("application {id} vanished")))?;
+    to_application(found)
+}
+
+fn draft_json(draft: &ApplicationDraft) -> Result<String, StoreError> {
+    serde_json::to_string(draft).map_err(|e| StoreError::Corrupt(format!("draft: {e}")))
+}
+
+fn status_of(code: &str) -> Result<ApplicationStatus, StoreError> {
+    ApplicationStatus::parse(code).ok_or_else(|| StoreError::Corrupt(format!("status {code}")))
+}
+
+fn to_application(r: row::Model) -> Result<Application, StoreError> {
+    Ok(Application {
+        status: status_of(&r.status)?,
+        // A draft written by an older version may lack newer fields; serde's defaults fill them.
+        draft: serde_json::from_str(&r.draft)
+            .map_err(|e| StoreError::Corrupt(format!("application {} draft: {e}", r.id)))?,
+        step_reached: u8::try_from(r.step_reached).unwrap_or(0),
+        id: r.id,
+        account_id: r.account_id,
+        plan_id: r.plan_id,
+        eligibility_met: r.eligibility_met,
+        eligibility_acknowledged: r.eligibility_acknowledged,
+        round: r.round,
+        submitted_at: r.submitted_at,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}

@@ -1,0 +1,28 @@
+//! Applications (报名): the seed's four-step wizard with its checks, the final review with the
+//! applicant's commitment, submission against the plan's capacity, 报名信息 and each
+//! application's status page with its timeline.
+
+pub mod actions;
+pub mod api;
+mod form_input;
+mod pages;
+mod sections;
+mod view;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plans/{id}/apply", get(pages::apply))
+        .route("/applications", get(pages::list))
+        .route("/applications/{id}", get(pages::status))
+        .route("/applications/{id}/submit", post(pages::submit))
+        .route("/applications/{id}/withdraw", post(pages::withdraw))
+        .route(
+            "/applications/{id}/{section}",
+            get(pages::step_page).post(pages::step_submit),
+        )
+}

@@ -1,4 +1,5 @@
 //! skillcert's connections to the outside world, each behind a trait so that the embedded
-//! default needs no account anywhere: SMS now; payment and object storage in later issues.
+//! default needs no account anywhere: SMS, file storage; payment in a later issue.
 
 pub mod sms;
+pub mod storage;

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use domain::accounts::StaffRole;
 use integrations::sms::{LogSender, SmsSender};
+use integrations::storage::{FileStorage, LocalFileStorage};
 use rand::RngCore;
 use store::{Db, DbOptions, Pii};
 use tokio::net::TcpListener;
@@ -48,6 +49,8 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let first_admin_password = ensure_administrator(&db).await?;
     std::fs::create_dir_all(config.files_dir())
         .with_context(|| format!("creating {}", config.files_dir().display()))?;
+    // Files live in a local folder; an S3-compatible FileStorage can be chosen here later.
+    let files: Arc<dyn FileStorage> = Arc::new(LocalFileStorage::new(config.files_dir()));
     let pii = Pii::new(&secret_key(config)?);
     let sms: Arc<dyn SmsSender> = match config.sms_provider.as_str() {
         "log" => Arc::new(LogSender::new(config.outbox_dir())),
@@ -64,6 +67,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
             db,
             pii,
             sms,
+            files,
             codes,
             settings: Arc::new(settings),
         },

@@ -11,6 +11,7 @@ pub mod db;
 pub mod employers;
 pub mod entities;
 mod error;
+pub mod files;
 pub mod migrations;
 pub mod passwords;
 pub mod pii;

@@ -34,6 +34,8 @@ use crate::{accounts, applications, code_tables, plans};
         applications::api::checks,
         applications::api::submit,
         applications::api::withdraw,
+        applications::uploads::api_upload,
+        applications::uploads::api_documents,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]
@@ -68,6 +70,16 @@ pub fn router() -> Router<AppState> {
         .route(
             "/applications/{id}/withdraw",
             post(applications::api::withdraw),
+        )
+        .route(
+            "/applications/{id}/documents",
+            get(applications::uploads::api_documents),
+        )
+        .route(
+            "/applications/{id}/documents/{kind}",
+            post(applications::uploads::api_upload).layer(axum::extract::DefaultBodyLimit::max(
+                applications::uploads::UPLOAD_BODY_LIMIT,
+            )),
         )
         .layer(axum::middleware::from_fn(crate::session::api_csrf_guard))
 }

@@ -1,9 +1,11 @@
-//! What every handler can reach: the database, the PII keys, the SMS sender and the settings.
+//! What every handler can reach: the database, the PII keys, the SMS sender, the file storage
+//! and the settings.
 
 use std::sync::Arc;
 
 use domain::identity::{CodePolicy, LoginThrottle, SendLimits};
 use integrations::sms::SmsSender;
+use integrations::storage::FileStorage;
 use store::code_tables::CodeSnapshot;
 use store::{Db, Pii};
 
@@ -12,6 +14,8 @@ pub struct AppState {
     pub db: Db,
     pub pii: Pii,
     pub sms: Arc<dyn SmsSender>,
+    /// Uploaded files' bytes, under random keys (the rows are in `store::files`).
+    pub files: Arc<dyn FileStorage>,
     /// The code tables in memory, for the form checks.
     pub codes: Arc<CodeSnapshot>,
     pub settings: Arc<WebSettings>,

@@ -9,6 +9,9 @@
  *     to the plain form post (the button's formaction).
  *  3. Small comforts: the active main-nav tab is scrolled into view on phones; the avatar menu
  *     closes on Escape or a tap elsewhere; Enter in an SMS form submits the form, not 获取验证码.
+ *  4. 证件照在线调整: on the documents page, a chosen photo is cropped to 5:7, scaled and
+ *     re-encoded on a canvas to land inside 40–80 KB, previewed, and uploaded on
+ *     "使用调整后的照片" (see enhancePhotoForm).
  */
 (() => {
   'use strict';
@@ -473,6 +476,190 @@
     city.addEventListener('change', () => loadChildren(city.value, district));
   }
 
+  /* ---------- 证件照在线调整: crop, scale and re-encode the photo in the browser ----------
+   * The server's rules (crates/domain/src/applications/documents.rs): JPEG, 40–80 KB, portrait
+   * (height/width 1.2–1.6), at least 295×413, white background. Here the chosen photo is
+   * cropped to 295:413 around its centre, scaled, and re-encoded with a quality found by binary
+   * search so that the file lands inside 40–80 KB. The background cannot be fixed here: the
+   * server still checks it. "使用调整后的照片" puts the result into the file input and submits
+   * the form (or, where a file input cannot be filled, sends it to the API with fetch). */
+
+  const PHOTO = {
+    ratio: 413 / 295,
+    minBytes: 41 * 1024,      // a little inside 40–80 KB, so that rounding never fails it
+    maxBytes: 79 * 1024,
+    widths: [413, 354, 472, 531, 295, 590, 708, 826],
+  };
+
+  function canvasBlob(canvas, quality) {
+    return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
+  }
+
+  function loadImage(file) {
+    return new Promise((resolve, reject) => {
+      const url = URL.createObjectURL(file);
+      const img = new Image();
+      img.onload = () => resolve({ img, url });
+      img.onerror = () => { URL.revokeObjectURL(url); reject(new Error('decode')); };
+      img.src = url;
+    });
+  }
+
+  /* The crop of the source that has the ID photo's ratio, centred. */
+  function cropOf(w, h) {
+    if (h / w >= PHOTO.ratio) {
+      const ch = Math.round(w * PHOTO.ratio);
+      return { sx: 0, sy: Math.round((h - ch) / 2), sw: w, sh: ch };
+    }
+    const cw = Math.round(h / PHOTO.ratio);
+    return { sx: Math.round((w - cw) / 2), sy: 0, sw: cw, sh: h };
+  }
+
+  /* Binary search on the JPEG quality for one canvas: a blob inside the range, or the
+   * direction to move the size ('up': even the best quality is too small; 'down'). */
+  async function encodeWithin(canvas) {
+    let low = 0.3;
+    let high = 1.0;
+    let best = null;
+    const top = await canvasBlob(canvas, high);
+    if (!top) return { blob: null, move: 'down' };
+    if (top.size < PHOTO.minBytes) return { blob: null, move: 'up' };
+    if (top.size <= PHOTO.maxBytes) return { blob: top };
+    const bottom = await canvasBlob(canvas, low);
+    if (bottom && bottom.size > PHOTO.maxBytes) return { blob: null, move: 'down' };
+    for (let i = 0; i < 10; i += 1) {
+      const q = (low + high) / 2;
+      const blob = await canvasBlob(canvas, q);
+      if (!blob) break;
+      if (blob.size < PHOTO.minBytes) low = q;
+      else if (blob.size > PHOTO.maxBytes) high = q;
+      else { best = blob; low = q; if (blob.size > (PHOTO.minBytes + PHOTO.maxBytes) / 2) break; }
+    }
+    return best ? { blob: best } : { blob: null, move: 'down' };
+  }
+
+  async function fixPhoto(file) {
+    const { img, url } = await loadImage(file);
+    try {
+      const crop = cropOf(img.naturalWidth, img.naturalHeight);
+      const canvas = document.createElement('canvas');
+      const ctx = canvas.getContext('2d');
+      const tried = new Set();
+      let index = 0;
+      for (let round = 0; round < PHOTO.widths.length; round += 1) {
+        const width = PHOTO.widths[index];
+        if (tried.has(width)) break;
+        tried.add(width);
+        canvas.width = width;
+        canvas.height = Math.round(width * PHOTO.ratio);
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, canvas.width, canvas.height);
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(img, crop.sx, crop.sy, crop.sw, crop.sh, 0, 0, canvas.width, canvas.height);
+        const result = await encodeWithin(canvas);
+        if (result.blob) {
+          return { blob: result.blob, width: canvas.width, height: canvas.height };
+        }
+        // Bigger pictures make bigger files; pick the next size in the direction needed.
+        const bigger = PHOTO.widths.filter((w) => w > width && !tried.has(w)).sort((a, b) => a - b);
+        const smaller = PHOTO.widths.filter((w) => w < width && !tried.has(w)).sort((a, b) => b - a);
+        const next = result.move === 'up' ? bigger[0] : smaller[0];
+        if (next === undefined) break;
+        index = PHOTO.widths.indexOf(next);
+      }
+      return null;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  function kb(bytes) { return Math.round(bytes / 1024) + ' KB'; }
+
+  function enhancePhotoForm(form) {
+    const input = form.querySelector('input[data-photo-input]');
+    const panel = form.querySelector('[data-photo-fix]');
+    if (!input || !panel || !window.HTMLCanvasElement || !window.URL) return;
+    const status = panel.querySelector('[data-photo-fix-status]');
+    const preview = panel.querySelector('[data-photo-fix-preview]');
+    const use = panel.querySelector('[data-photo-fix-use]');
+    const error = form.querySelector('.field-error');
+    let fixed = null;
+    let previewUrl = null;
+
+    input.addEventListener('change', async () => {
+      const file = input.files && input.files[0];
+      fixed = null;
+      use.hidden = true;
+      preview.hidden = true;
+      if (previewUrl) { URL.revokeObjectURL(previewUrl); previewUrl = null; }
+      if (!file) return;
+      panel.hidden = false;
+      status.textContent = '正在调整照片…';
+      let result = null;
+      try {
+        result = await fixPhoto(file);
+      } catch (e) {
+        status.textContent = '无法读取这张图片，请选择 JPG 格式的证件照。';
+        return;
+      }
+      if (!result) {
+        status.textContent = '无法将这张照片调整到 40–80 KB，请换一张更清晰的照片。';
+        return;
+      }
+      fixed = result;
+      previewUrl = URL.createObjectURL(result.blob);
+      preview.src = previewUrl;
+      preview.hidden = false;
+      status.textContent = '原图：' + kb(file.size) + '。调整后：' + result.width + '×' +
+        result.height + ' 像素，' + kb(result.blob.size) + '（JPG）。背景须为白色，服务器会再检查。';
+      use.hidden = false;
+    });
+
+    use.addEventListener('click', async () => {
+      if (!fixed) return;
+      const name = 'photo-' + fixed.width + 'x' + fixed.height + '.jpg';
+      const file = new File([fixed.blob], name, { type: 'image/jpeg' });
+      use.disabled = true;
+      // Preferred: the fixed photo takes the place of the chosen one and the form is posted
+      // as without JavaScript, so the server's answer is the usual page.
+      try {
+        if (window.DataTransfer) {
+          const dt = new DataTransfer();
+          dt.items.add(file);
+          input.files = dt.files;
+          if (input.files && input.files.length === 1 && input.files[0].size === file.size) {
+            form.submit();
+            return;
+          }
+        }
+      } catch (e) { /* fall through to fetch */ }
+      const action = form.getAttribute('action') || '';
+      const match = action.match(/^\/applications\/(\d+)\/documents\/([a-z_]+)$/);
+      const csrf = form.querySelector('input[name="csrf"]');
+      if (!match || !csrf) { use.disabled = false; return; }
+      const body = new FormData();
+      body.append('file', file);
+      try {
+        const response = await fetch('/api/v1/applications/' + match[1] + '/documents/' + match[2], {
+          method: 'POST',
+          body,
+          credentials: 'same-origin',
+          headers: { 'X-CSRF-Token': csrf.value, Accept: 'application/json' },
+        });
+        if (response.ok) {
+          window.location.replace('/applications/' + match[1] + '/documents');
+          return;
+        }
+        const problem = await readJson(response);
+        const messages = (problem && problem.fields || []).map((f) => f.message);
+        if (error) error.textContent = messages.join('；') || (problem && problem.message) || '上传失败，请重试';
+      } catch (e) {
+        if (error) error.textContent = '网络异常，上传失败，请重试';
+      }
+      use.disabled = false;
+    });
+  }
+
   /* ---------- Start ---------- */
 
   function init() {
@@ -480,6 +667,7 @@
     document.querySelectorAll('input[data-check]').forEach(enhanceCheckedInput);
     document.querySelectorAll('form[data-sms-form]').forEach(enhanceSmsForm);
     document.querySelectorAll('fieldset[data-address]').forEach(enhanceAddress);
+    document.querySelectorAll('form[data-photo-form]').forEach(enhancePhotoForm);
     showActiveNavTab();
     enhanceMenus();
   }

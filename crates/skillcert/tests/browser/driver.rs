@@ -490,8 +490,63 @@ impl Browser {
             .await
             .unwrap_or_else(|e| panic!("cannot type into {css}: {e}"));
         let typed = field.prop("value").await.ok().flatten().unwrap_or_default();
-        let typed: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
-        assert_eq!(typed, value, "{css} holds what was typed");
+        // Spaces aside: a phone number field may group its digits.
+        let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        assert_eq!(bare(&typed), bare(value), "{css} holds what was typed");
+    }
+
+    /// Chooses the option with `value` in the select, once that option is there (cascading
+    /// pickers fill theirs after a fetch). Choosing fires `change` as a click would.
+    pub async fn select(&self, css: &str, value: &str) {
+        let option = format!("{css} option[value='{value}']");
+        self.wait_until(&format!("the option {value} in {css}"), async || {
+            self.client
+                .find(Locator::Css(&option))
+                .await
+                .ok()
+                .map(|_| ())
+        })
+        .await;
+        self.find(Locator::Css(css))
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {value} in {css}: {e}"));
+        let chosen = self.find(Locator::Css(css)).await.prop("value").await;
+        assert_eq!(
+            chosen.ok().flatten().as_deref(),
+            Some(value),
+            "{css} holds {value}"
+        );
+    }
+
+    /// Sets a field's value as a date picker would (typing into `<input type=date>` depends on
+    /// the browser's locale), with the `input` and `change` events.
+    pub async fn set_value(&self, css: &str, value: &str) {
+        let field = self.find(Locator::Css(css)).await;
+        let element = serde_json::to_value(&field).expect("an element reference");
+        self.client
+            .execute(
+                "const [el, v] = arguments; el.value = v; \
+                 el.dispatchEvent(new Event('input', { bubbles: true })); \
+                 el.dispatchEvent(new Event('change', { bubbles: true })); return el.value;",
+                vec![element, Value::from(value)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot set {css}: {e}"));
+    }
+
+    /// Ticks a checkbox (or chooses a radio) unless it already is.
+    pub async fn check(&self, css: &str) {
+        let field = self.find(Locator::Css(css)).await;
+        if !field.is_selected().await.unwrap_or(false) {
+            self.click(Locator::Css(css)).await;
+        }
+        self.wait_until(&format!("{css} to be ticked"), async || {
+            let field = self.client.find(Locator::Css(css)).await.ok()?;
+            field.is_selected().await.ok().filter(|s| *s).map(|_| ())
+        })
+        .await;
     }
 
     /// The text a person sees on the page.

@@ -6,6 +6,8 @@
 //! Every page visited is saved as `NN-<name>.png` under `browser-artifacts/<viewport>/` in the
 //! target folder; a failing step also leaves `FAILED-<step>.png` and `FAILED-<step>.html`.
 //!
+//! The application wizard (`wizard.rs`) runs the same way, into `browser-artifacts/<viewport>-wizard/`.
+//!
 //! Run with `cargo test -p skillcert --test browser -- --nocapture`. Needs `/usr/bin/chromedriver`
 //! (Debian's `chromium` and `chromium-driver`); `SKILLCERT_SKIP_BROWSER_TESTS=1` skips it.
 
@@ -13,6 +15,7 @@
 mod support;
 
 mod driver;
+mod wizard;
 
 use std::time::Instant;
 
@@ -20,6 +23,7 @@ use driver::{Browser, ChromeDriver, DESKTOP, PHONE, Viewport};
 use fantoccini::Locator;
 use serde_json::Value;
 use support::{Backend, TestApp};
+use wizard::Candidate;
 
 /// One Chromium at a time: the two journeys would otherwise share two cores.
 static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -60,43 +64,88 @@ async fn journey_on_a_desktop() {
     run(DESKTOP, Person::new("13900139002", 246, "李晓红")).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wizard_on_a_phone() {
+    run_wizard(PHONE, Candidate::new("13700137003", 135, "王小明")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wizard_on_a_desktop() {
+    run_wizard(DESKTOP, Candidate::new("13600136004", 357, "陈立强")).await;
+}
+
+async fn run_wizard(viewport: Viewport, candidate: Candidate) {
+    if !driver::browser_tests_enabled() {
+        return;
+    }
+    let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
+    let folder = format!("{}-wizard", viewport.name);
+    let session = Session::open(viewport, &folder).await;
+    wizard::wizard(&session.browser, &session.app, &candidate).await;
+    session.close("wizard").await;
+}
+
 async fn run(viewport: Viewport, person: Person) {
     if !driver::browser_tests_enabled() {
         return;
     }
     let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
-    let started = Instant::now();
-    let dir = driver::artifacts_root().join(viewport.name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)
-        .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+    let session = Session::open(viewport, viewport.name).await;
+    journey(&session.browser, &session.app, &person).await;
+    session.close("journey").await;
+}
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    println!(
-        "[{}] app started ({} ms)",
-        viewport.name,
-        started.elapsed().as_millis()
-    );
-    // Declared before the driver, so that it is removed after the browser has been ended.
-    let profile = tempfile::tempdir().expect("a fresh Chromium profile folder");
-    let chromedriver = ChromeDriver::start(&dir.join("chromedriver.log")).await;
-    let client = chromedriver.session(viewport, profile.path()).await;
-    println!(
-        "[{}] browser started ({} ms)",
-        viewport.name,
-        started.elapsed().as_millis()
-    );
-    let browser = Browser::new(client.clone(), viewport, app.address.clone(), dir.clone()).await;
+/// The application on a fresh database and a fresh headless Chromium looking at it, with its
+/// screenshots in `browser-artifacts/<folder>/` (emptied first).
+struct Session {
+    // Dropped in this order: the browser's client, chromedriver (which ends Chromium), the
+    // profile folder, then the application.
+    browser: Browser,
+    _chromedriver: ChromeDriver,
+    _profile: tempfile::TempDir,
+    app: TestApp,
+    started: Instant,
+}
 
-    journey(&browser, &app, &person).await;
+impl Session {
+    async fn open(viewport: Viewport, folder: &str) -> Session {
+        let started = Instant::now();
+        let dir = driver::artifacts_root().join(folder);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
 
-    let _ = client.close().await;
-    println!(
-        "[{}] journey passed in {:.1} s; screenshots in {}",
-        viewport.name,
-        started.elapsed().as_secs_f64(),
-        browser.dir().display()
-    );
+        let app = TestApp::spawn(Backend::Sqlite).await;
+        println!(
+            "[{folder}] app started ({} ms)",
+            started.elapsed().as_millis()
+        );
+        let profile = tempfile::tempdir().expect("a fresh Chromium profile folder");
+        let chromedriver = ChromeDriver::start(&dir.join("chromedriver.log")).await;
+        let client = chromedriver.session(viewport, profile.path()).await;
+        println!(
+            "[{folder}] browser started ({} ms)",
+            started.elapsed().as_millis()
+        );
+        let browser = Browser::new(client, viewport, app.address.clone(), dir).await;
+        Session {
+            browser,
+            _chromedriver: chromedriver,
+            _profile: profile,
+            app,
+            started,
+        }
+    }
+
+    async fn close(self, what: &str) {
+        let _ = self.browser.client.clone().close().await;
+        println!(
+            "[{}] {what} passed in {:.1} s; screenshots in {}",
+            self.browser.viewport.name,
+            self.started.elapsed().as_secs_f64(),
+            self.browser.dir().display()
+        );
+    }
 }
 
 async fn journey(b: &Browser, app: &TestApp, who: &Person) {

@@ -5,6 +5,7 @@
 mod support;
 
 mod api;
+mod applications;
 mod csrf;
 mod login;
 mod password_reset;
@@ -13,3 +14,4 @@ mod plans;
 mod signup;
 mod smoke;
 mod sms_limits;
+mod uploads;

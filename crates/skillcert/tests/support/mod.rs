@@ -10,6 +10,9 @@ use integrations::sms::OutboxLine;
 use skillcert::config::{Config, Secret};
 use skillcert::startup::{self, Application};
 
+/// Files to upload (good and bad photos, a PNG, a PDF) and `upload_required_documents`.
+pub mod uploads;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

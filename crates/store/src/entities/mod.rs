@@ -20,3 +20,4 @@ pub mod session;
 pub mod sms_code;
 pub mod track;
 pub mod track_level;
+pub mod uploaded_file;

@@ -23,6 +23,8 @@ use axum::http::StatusCode;
 
 /// What the checks of one application need to know besides the draft.
 pub struct Context {
+    /// The application checked (its uploaded files are part of the checks).
+    pub application_id: i64,
     pub plan: Plan,
     pub rules: Vec<(i64, EligibilityRule)>,
     pub tracks: Vec<String>,
@@ -37,10 +39,10 @@ pub fn today() -> NaiveDate {
 
 pub async fn context(
     state: &AppState,
-    plan_id: i64,
+    application: &Application,
     account: &Account,
 ) -> Result<Context, AppError> {
-    let (plan, _) = store::plans::get(&state.db, plan_id)
+    let (plan, _) = store::plans::get(&state.db, application.plan_id)
         .await?
         .ok_or_else(AppError::not_found)?;
     let rules = store::catalogue::rules_with_ids(&state.db, plan.occupation_id, plan.level).await?;
@@ -54,6 +56,7 @@ pub async fn context(
         })
         .unwrap_or_default();
     Ok(Context {
+        application_id: application.id,
         plan,
         rules,
         tracks,
@@ -150,7 +153,8 @@ pub async fn section_issues(
                 today,
             )
         }
-        Section::Documents | Section::Review => Vec::new(),
+        Section::Documents => super::uploads::missing_documents(state, ctx, draft).await?,
+        Section::Review => Vec::new(),
     })
 }
 
@@ -198,6 +202,7 @@ pub async fn save(
     draft: &ApplicationDraft,
 ) -> Result<(Application, Vec<FieldIssue>), AppError> {
     let issues = section_issues(state, ctx, section, draft).await?;
+    refuse_mistakes_after_submission(application, issues.iter())?;
     let changed = changed_fields(&application.draft, draft);
     let reached = if issues.iter().any(FieldIssue::is_error) {
         section.position().saturating_sub(1)
@@ -216,6 +221,26 @@ pub async fn save(
     .await?
     .map_err(change_error)?;
     Ok((saved, issues))
+}
+
+/// A draft keeps whatever was typed; once submitted, the form is what the reviewer reads, so an
+/// edit (under review, or after a rejection) is saved only when it passes the checks: otherwise
+/// 422 with every error, and nothing saved.
+fn refuse_mistakes_after_submission<'a>(
+    application: &Application,
+    issues: impl Iterator<Item = &'a FieldIssue>,
+) -> Result<(), AppError> {
+    if application.status == ApplicationStatus::Draft || !editable(application.status) {
+        return Ok(());
+    }
+    let fields: Vec<FieldError> = issues.filter(|i| i.is_error()).map(field_error).collect();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let mut e = AppError::fields(fields);
+    e.code = "edit_incomplete";
+    e.message = "报名已提交，修改须通过全部检查才能保存，请按提示修改".into();
+    Err(e)
 }
 
 /// Top-level keys of the draft's sections whose values differ, as `section.field`.
@@ -283,6 +308,7 @@ pub async fn review(
         Section::Registration,
         Section::History,
         Section::Declaration,
+        Section::Documents,
     ] {
         for issue in section_issues(state, ctx, section, draft).await? {
             issues.push((section, issue));
@@ -420,6 +446,7 @@ pub async fn save_whole(
     draft: &ApplicationDraft,
 ) -> Result<(Application, Review), AppError> {
     let review = review(state, ctx, draft).await?;
+    refuse_mistakes_after_submission(application, review.issues.iter().map(|(_, i)| i))?;
     let first_with_errors = review
         .issues
         .iter()

@@ -144,7 +144,7 @@ pub async fn save_draft(
 ) -> ApiResult<Json<SavedView>> {
     let account = session.require_account()?;
     let application = actions::load_owned(&state, &account, parse_id(&id)?).await?;
-    let ctx = actions::context(&state, application.plan_id, &account).await?;
+    let ctx = actions::context(&state, &application, &account).await?;
     let (saved, review) = actions::save_whole(&state, &account, &application, &ctx, &draft).await?;
     Ok(Json(SavedView {
         application: ApplicationView::from(&saved),
@@ -163,7 +163,7 @@ pub async fn checks(
 ) -> ApiResult<Json<ChecksView>> {
     let account = session.require_account()?;
     let application = actions::load_owned(&state, &account, parse_id(&id)?).await?;
-    let ctx = actions::context(&state, application.plan_id, &account).await?;
+    let ctx = actions::context(&state, &application, &account).await?;
     Ok(Json(
         actions::review(&state, &ctx, &application.draft)
             .await?
@@ -192,7 +192,7 @@ pub async fn submit(
 ) -> ApiResult<Json<ApplicationView>> {
     let account = session.require_account()?;
     let application = actions::load_owned(&state, &account, parse_id(&id)?).await?;
-    let ctx = actions::context(&state, application.plan_id, &account).await?;
+    let ctx = actions::context(&state, &application, &account).await?;
     let done = actions::submit(
         &state,
         &account,

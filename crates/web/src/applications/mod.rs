@@ -6,10 +6,13 @@ pub mod actions;
 pub mod api;
 mod form_input;
 mod pages;
+mod photo;
 mod sections;
+pub mod uploads;
 mod view;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
@@ -21,6 +24,14 @@ pub fn router() -> Router<AppState> {
         .route("/applications/{id}", get(pages::status))
         .route("/applications/{id}/submit", post(pages::submit))
         .route("/applications/{id}/withdraw", post(pages::withdraw))
+        .route(
+            "/applications/{id}/documents/{kind}",
+            post(uploads::upload_page).layer(DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)),
+        )
+        .route(
+            "/applications/{id}/files/{file_id}",
+            get(uploads::serve_file),
+        )
         .route(
             "/applications/{id}/{section}",
             get(pages::step_page).post(pages::step_submit),

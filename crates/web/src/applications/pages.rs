@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use domain::applications::documents::required_documents;
+use domain::applications::documents::{DocumentKind, size_text};
 use domain::applications::form::{ApplicationDraft, IdType};
 use domain::applications::issues::FieldIssue;
 use domain::applications::state::ApplicationStatus;
@@ -16,6 +16,7 @@ use store::applications::Application;
 use super::actions::{self, Context, VerdictView};
 use super::form_input::{self, Posted};
 use super::sections::Section;
+use super::uploads;
 use super::view::{self, AddressChoices, AddressValues, Choice, Issues, StepMark, TimelineEntry};
 use crate::error::{AppError, PageResult};
 use crate::pages::{FormErrors, Layout, Section as NavSection, render};
@@ -95,9 +96,24 @@ pub struct RuleOption {
     pub claimed: bool,
 }
 
+/// One required document on the documents page: what it must be, its current file, and its
+/// upload form.
 pub struct DocumentLine {
+    pub code: &'static str,
     pub label: &'static str,
     pub requirement: &'static str,
+    /// The file input's `accept`: a hint for the picker; the server reads the content.
+    pub accept: &'static str,
+    pub is_photo: bool,
+    pub file: Option<FileLine>,
+}
+
+pub struct FileLine {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+    pub is_image: bool,
+    pub uploaded_at: String,
 }
 
 #[derive(Template)]
@@ -190,18 +206,32 @@ async fn step_view(
     // Without JavaScript a blank row is always there to fill; "添加一行" adds more.
     rows.extend(std::iter::repeat_with(WorkPeriodInput::default).take(1 + extra_rows));
     let names = |code: &str| state.codes.name("education", code).map(str::to_owned);
-    let claimed = ctx
-        .rules
-        .iter()
-        .find(|(id, _)| draft.declaration.claimed_rule == Some(*id))
-        .map(|(_, rule)| rule);
-    let documents = required_documents(claimed, draft.declaration.kind == "promotion")
-        .into_iter()
-        .map(|kind| DocumentLine {
-            label: kind.label(),
-            requirement: kind.requirement(),
-        })
-        .collect();
+    let documents = if section == Section::Documents {
+        uploads::documents(state, ctx, &draft)
+            .await?
+            .into_iter()
+            .map(|(kind, file)| DocumentLine {
+                code: kind.code(),
+                label: kind.label(),
+                requirement: kind.requirement(),
+                accept: if kind == DocumentKind::Photo {
+                    "image/jpeg"
+                } else {
+                    "image/jpeg,image/png,application/pdf"
+                },
+                is_photo: kind == DocumentKind::Photo,
+                file: file.map(|f| FileLine {
+                    href: uploads::file_href(&f),
+                    size: size_text(usize::try_from(f.byte_size).unwrap_or(0)),
+                    is_image: f.file_type.is_image(),
+                    uploaded_at: domain::time::format_instant(f.created_at),
+                    name: f.original_name,
+                }),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(StepPage {
         csrf: session.csrf_token().await?,
         layout: Layout::new(session, NavSection::Applications),
@@ -258,13 +288,38 @@ async fn step_view(
     })
 }
 
+/// The documents page with findings beside the documents (an upload refused).
+pub(super) async fn documents_page(
+    state: &AppState,
+    session: &Session,
+    application: &Application,
+    ctx: &Context,
+    issues: Vec<FieldIssue>,
+    status: StatusCode,
+) -> PageResult {
+    let page = step_view(
+        state,
+        session,
+        application,
+        ctx,
+        Section::Documents,
+        Shown {
+            draft: application.draft.clone(),
+            issues,
+            extra_rows: 0,
+        },
+    )
+    .await?;
+    Ok((status, render(&page)?).into_response())
+}
+
 async fn owned_with_context(
     state: &AppState,
     account: &Account,
     id: &str,
 ) -> Result<(Application, Context), AppError> {
     let application = actions::load_owned(state, account, parse_id(id)?).await?;
-    let ctx = actions::context(state, application.plan_id, account).await?;
+    let ctx = actions::context(state, &application, account).await?;
     Ok((application, ctx))
 }
 
@@ -325,7 +380,22 @@ pub async fn step_submit(
     let (application, ctx) = owned_with_context(&state, &account, &id).await?;
     let draft = form_input::apply(&application.draft, section, &posted);
     let (saved, issues) =
-        actions::save(&state, &account, &application, &ctx, section, &draft).await?;
+        match actions::save(&state, &account, &application, &ctx, section, &draft).await {
+            Ok(done) => done,
+            // Once submitted, an edit with mistakes is not saved: the page shows what was typed
+            // and what to fix.
+            Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                let issues = actions::section_issues(&state, &ctx, section, &draft).await?;
+                let shown = Shown {
+                    draft,
+                    issues,
+                    extra_rows: 0,
+                };
+                let page = step_view(&state, &session, &application, &ctx, section, shown).await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+            }
+            Err(e) => return Err(e.into()),
+        };
     let go = form_input::value(&posted, "_go").unwrap_or("next");
     let has_errors = issues.iter().any(FieldIssue::is_error);
     let target = |s: Section| format!("/applications/{}/{}", saved.id, s.slug());

@@ -27,6 +27,15 @@ impl Issues {
         }
     }
 
+    /// Every message for `field` (an upload refused for several reasons).
+    pub fn all(&self, field: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|i| i.field == field)
+            .map(|i| i.message.as_str())
+            .collect()
+    }
+
     pub fn error_count(&self) -> usize {
         self.0.iter().filter(|i| i.is_error()).count()
     }

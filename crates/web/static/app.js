@@ -585,6 +585,8 @@
     const error = form.querySelector('.field-error');
     let fixed = null;
     let previewUrl = null;
+    // The panel is there only when this script can do the fix.
+    panel.hidden = false;
 
     input.addEventListener('change', async () => {
       const file = input.files && input.files[0];

@@ -313,6 +313,8 @@ pub async fn wizard(b: &Browser, app: &TestApp, who: &Candidate) {
         std::fs::write(&good_photo, good_photo_jpeg()).expect("the good photo");
         let grey_photo = files.path().join("grey-photo.jpg");
         std::fs::write(&grey_photo, grey_photo_jpeg()).expect("the grey photo");
+        let big_photo = files.path().join("big-photo.jpg");
+        std::fs::write(&big_photo, big_photo_jpeg()).expect("the big photo");
         let scan = files.path().join("scan.jpg");
         std::fs::write(&scan, scan_jpeg()).expect("a scan");
         let codes = b
@@ -329,6 +331,19 @@ pub async fn wizard(b: &Browser, app: &TestApp, who: &Candidate) {
                 let message = b.text_of(Locator::Css("[data-error-for='photo']")).await;
                 assert!(!message.trim().is_empty(), "the grey photo is refused");
                 b.shot("documents-grey-photo").await;
+                // Too large (over 80 KB): the page offers to crop, scale and re-encode it.
+                choose_file(b, code, &big_photo).await;
+                let fix = Locator::Css("#doc-photo [data-photo-fix-use]");
+                b.find(fix).await;
+                b.shot("documents-photo-fix").await;
+                b.click_and_load(fix).await;
+                let message = b.text_of(Locator::Css("#doc-photo .document-file")).await;
+                assert!(
+                    message.contains("photo-"),
+                    "the fixed photo is kept: {message}"
+                );
+                b.shot("documents-photo-fixed").await;
+                // And the good photo as it is.
                 upload(b, code, &good_photo).await;
             } else {
                 upload(b, code, &scan).await;
@@ -400,18 +415,24 @@ pub async fn wizard(b: &Browser, app: &TestApp, who: &Candidate) {
 
 /// Chooses `path` for the upload of document `code` and presses its 上传 button.
 async fn upload(b: &Browser, code: &str, path: &std::path::Path) {
-    // A styled file picker may hide the input itself: WebDriver can still give it a file.
-    let input = b
-        .client
-        .find(Locator::Css(&format!("#doc-{code} input[type='file']")))
-        .await
-        .unwrap_or_else(|e| panic!("the file input of {code}: {e}"));
-    input
-        .send_keys(&path.display().to_string())
-        .await
-        .unwrap_or_else(|e| panic!("cannot choose {} for {code}: {e}", path.display()));
+    choose_file(b, code, path).await;
+    let started = std::time::Instant::now();
+    b.click_and_load(Locator::Css(&format!(
+        "#doc-{code} form.upload-form button[type='submit']"
+    )))
+    .await;
+    println!(
+        "[{}]   uploaded {} as {code} ({} ms)",
+        b.viewport.name,
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        started.elapsed().as_millis()
+    );
+}
+
+/// Chooses `path` in the file input of document `code`, once the page has stopped moving.
+async fn choose_file(b: &Browser, code: &str, path: &std::path::Path) {
     // Thumbnails of the files already uploaded load lazily and push the buttons down: let
-    // them all load first, so that the click lands where the button was found.
+    // them all load first, so that a click lands where its button was found.
     b.js(
         "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; }); \
           return true;",
@@ -425,17 +446,16 @@ async fn upload(b: &Browser, code: &str, path: &std::path::Path) {
         matches!(done, Ok(Value::Bool(true))).then_some(())
     })
     .await;
-    let started = std::time::Instant::now();
-    b.click_and_load(Locator::Css(&format!(
-        "#doc-{code} form.upload-form button[type='submit']"
-    )))
-    .await;
-    println!(
-        "[{}]   uploaded {} as {code} ({} ms)",
-        b.viewport.name,
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        started.elapsed().as_millis()
-    );
+    // A styled file picker may hide the input itself: WebDriver can still give it a file.
+    let input = b
+        .client
+        .find(Locator::Css(&format!("#doc-{code} input[type='file']")))
+        .await
+        .unwrap_or_else(|e| panic!("the file input of {code}: {e}"));
+    input
+        .send_keys(&path.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("cannot choose {} for {code}: {e}", path.display()));
 }
 
 /// A JPEG of `image` at the given quality.
@@ -454,31 +474,44 @@ fn noise(x: u32, y: u32, seed: u32) -> u8 {
     (h >> 24) as u8
 }
 
-/// A portrait 358×441 photo on a white background: a textured head and shoulders in the middle,
-/// encoded at the quality that lands it inside 40–80 KB.
-fn good_photo_jpeg() -> Vec<u8> {
-    let (w, h) = (358u32, 441u32);
-    let photo = image::RgbImage::from_fn(w, h, |x, y| {
-        let (fx, fy) = (f64::from(x), f64::from(y));
+/// A portrait photo on a white background, `scale` times 358×441: a textured head and
+/// shoulders in the middle, the border white.
+fn portrait(scale: u32) -> image::RgbImage {
+    let (w, h) = (358 * scale, 441 * scale);
+    let margin = 40 * scale;
+    image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (f64::from(x / scale), f64::from(y / scale));
         let head = ((fx - 179.0) / 70.0).powi(2) + ((fy - 170.0) / 90.0).powi(2) <= 1.0;
         let shoulders = fy > 270.0 && fy < 401.0 && (fx - 179.0).abs() < 120.0 + (fy - 270.0) / 3.0;
-        let inside = (head || shoulders) && (40..w - 40).contains(&x) && y < h - 40;
+        let inside = (head || shoulders) && (margin..w - margin).contains(&x) && y < h - margin;
         if !inside {
             return image::Rgb([255, 255, 255]);
         }
-        let n = noise(x, y, 7) / 2;
+        let n = noise(x / scale, y / scale, 7) / 2;
         if head {
             image::Rgb([200 - n / 3, 160 - n / 3, 130 - n / 4])
         } else {
             image::Rgb([30 + n / 2, 50 + n / 2, 90 + n / 2])
         }
-    });
+    })
+}
+
+/// The good photo: 358×441, encoded at the quality that lands it inside 40–80 KB.
+fn good_photo_jpeg() -> Vec<u8> {
+    let photo = portrait(1);
     (20..=95)
         .rev()
         .step_by(5)
         .map(|q| jpeg(&photo, q))
         .find(|bytes| (45_000..=75_000).contains(&bytes.len()))
         .expect("a quality that lands the photo inside 40–80 KB")
+}
+
+/// A good photo straight from a camera: three times the size, far over 80 KB.
+fn big_photo_jpeg() -> Vec<u8> {
+    let bytes = jpeg(&portrait(3), 92);
+    assert!(bytes.len() > 80 * 1024, "{} bytes", bytes.len());
+    bytes
 }
 
 /// The wrong photo: square, small, on a grey background.

@@ -417,7 +417,6 @@ async fn the_documents_page_uploads_without_javascript(backend: Backend) {
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("照片背景需为白色"), "{html}");
-    std::fs::write("/tmp/jscheck/err.html", &html).ok(); // TMPDUMP
     assert!(html.contains("在线调整"));
 
     // A good one: back to the page, which shows it with a preview and a replace button.
@@ -444,9 +443,6 @@ async fn the_documents_page_uploads_without_javascript(backend: Backend) {
     );
     assert!(html.contains("照片.jpg"));
     assert!(html.contains("上传并替换"));
-    std::fs::write("/tmp/jscheck/ok.html", &html).ok(); // TMPDUMP
-    let img = c.client.get(app.url(&href)).send().await.unwrap().bytes().await.unwrap(); // TMPDUMP
-    std::fs::write(format!("/tmp/jscheck{href}"), &img).ok(); // TMPDUMP
 }
 
 async fn submission_lists_missing_documents(backend: Backend) {

@@ -132,10 +132,12 @@ pub async fn get(
     Ok(Json(ApplicationView::from(&application)))
 }
 
-/// Saves the whole draft (always saved, even with mistakes) and returns every check.
+/// Saves the whole draft and returns every check. A draft is saved even with mistakes; once
+/// submitted, an edit with mistakes is refused (422) and nothing is saved.
 #[utoipa::path(put, path = "/api/v1/applications/{id}/draft", tag = "applications",
     params(("id" = i64, Path)), request_body(content = Object),
-    responses((status = 200, body = SavedView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = SavedView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "edit_incomplete: once submitted, an edit is saved only when it passes every check")))]
 pub async fn save_draft(
     State(state): State<AppState>,
     session: Session,

@@ -34,6 +34,10 @@ pub async fn apply(
     Path(plan_id): Path<String>,
 ) -> PageResult {
     let plan_id = parse_id(&plan_id)?;
+    // A plan that does not exist is not found, before anyone is asked to log in for it.
+    if store::plans::get(&state.db, plan_id).await?.is_none() {
+        return Err(AppError::not_found().into());
+    }
     let Some(account) = session.account() else {
         return Ok(Redirect::to(&format!("/login?next=/plans/{plan_id}/apply")).into_response());
     };

@@ -431,15 +431,14 @@ pub fn check_photo(f: &PhotoFacts) -> Vec<FieldIssue> {
         issues.push(FieldIssue::error(
             FIELD,
             "photo_background",
-            format!("照片背景需为白色，请在白色墙前重新拍摄，{FIX_ONLINE}"),
+            "照片背景需为白色，请在白色墙前重新拍摄后上传（在线调整只能裁剪和压缩，不能更换背景）"
+                .to_owned(),
         ));
     } else if !neutral {
         issues.push(FieldIssue::error(
             FIELD,
             "photo_background_color",
-            format!(
-                "照片背景需为白色，不能是蓝色、红色等彩色背景：请在白色墙前重新拍摄，{FIX_ONLINE}"
-            ),
+            "照片背景需为白色，不能是蓝色、红色等彩色背景：请在白色墙前重新拍摄后上传".to_owned(),
         ));
     }
     issues

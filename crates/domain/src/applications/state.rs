@@ -159,7 +159,7 @@ impl ApplicationStatus {
             ApplicationStatus::Passed => "考试合格：请等待发证，发证后可在“我的证书”中查看",
             ApplicationStatus::Failed => "考试不合格：可关注后续认定计划再次报名",
             ApplicationStatus::Certified => "证书已发放：可在“我的证书”中查看和下载",
-            ApplicationStatus::Withdrawn => "报名已撤回：如需参加，可在报名时间内重新报名",
+            ApplicationStatus::Withdrawn => "报名已撤回，名额已释放；撤回的报名不能恢复",
             ApplicationStatus::Expired => "逾期未缴费，报名已失效：可关注后续认定计划再次报名",
         }
     }

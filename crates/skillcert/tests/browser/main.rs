@@ -6,7 +6,8 @@
 //! Every page visited is saved as `NN-<name>.png` under `browser-artifacts/<viewport>/` in the
 //! target folder; a failing step also leaves `FAILED-<step>.png` and `FAILED-<step>.html`.
 //!
-//! The application wizard (`wizard.rs`) runs the same way, into `browser-artifacts/<viewport>-wizard/`.
+//! The application wizard (`wizard.rs`) runs the same way on both windows, into
+//! `browser-artifacts/<viewport>-wizard/`.
 //!
 //! Run with `cargo test -p skillcert --test browser -- --nocapture`. Needs `/usr/bin/chromedriver`
 //! (Debian's `chromium` and `chromium-driver`); `SKILLCERT_SKIP_BROWSER_TESTS=1` skips it.

@@ -1,8 +1,10 @@
-//! The application wizard in the browser: a candidate signed up through the API opens the 四级
-//! plan, presses 报名 and goes through every step (基础信息 with a bad postcode first, 身份选择,
-//! 报名信息 with the cascading address pickers, 学历与工作经历 with two periods, 申报信息 with a
-//! promotion, a track and an alternative, 证件信息上传), checks the review (符合, 合计), accepts
-//! the commitment, submits, and sees the status page and 报名信息.
+//! The application wizard in the browser: a candidate signed up through the API (the session
+//! cookie handed to Chromium) opens the 四级 plan, presses 报名 and goes through every step:
+//! 基础信息 with a bad postcode first, 身份选择, 报名信息 with the cascading address pickers,
+//! 学历与工作经历 with two periods (one 至今) through 添加一段工作经历, 申报信息 with a promotion,
+//! a track and the alternative met, 证件信息上传 with generated JPEGs (a grey photo refused, an
+//! oversized one fixed in the browser, a good one as it is). Then the review (符合, 合计), the
+//! commitment, 提交报名, the status page (审核中, a timeline) and 报名信息.
 
 use std::sync::Arc;
 

@@ -151,12 +151,10 @@ pub struct StepPage {
     documents: Vec<DocumentLine>,
 }
 
-/// What a step page shows of the form: the draft as saved, its messages, and how many extra
-/// blank work history rows were asked for.
+/// What a step page shows of the form: the draft and its messages.
 struct Shown {
     draft: ApplicationDraft,
     issues: Vec<FieldIssue>,
-    extra_rows: usize,
 }
 
 async fn step_view(
@@ -167,11 +165,7 @@ async fn step_view(
     section: Section,
     shown: Shown,
 ) -> Result<StepPage, AppError> {
-    let Shown {
-        draft,
-        issues,
-        extra_rows,
-    } = shown;
+    let Shown { draft, issues } = shown;
     let codes = state.codes.as_ref();
     let r = &draft.registration;
     let addresses = vec![
@@ -207,8 +201,8 @@ async fn step_view(
         ),
     ];
     let mut rows: Vec<WorkPeriodInput> = draft.work_history.clone();
-    // Without JavaScript a blank row is always there to fill; "添加一行" adds more.
-    rows.extend(std::iter::repeat_with(WorkPeriodInput::default).take(1 + extra_rows));
+    // One blank row is always there to fill; 添加一段工作经历 saves it and shows a new blank one.
+    rows.push(WorkPeriodInput::default());
     let names = |code: &str| state.codes.name("education", code).map(str::to_owned);
     let documents = if section == Section::Documents {
         uploads::documents(state, ctx, &draft)
@@ -310,7 +304,6 @@ pub(super) async fn documents_page(
         Shown {
             draft: application.draft.clone(),
             issues,
-            extra_rows: 0,
         },
     )
     .await?;
@@ -363,11 +356,7 @@ pub async fn step_page(
         &application,
         &ctx,
         section,
-        Shown {
-            draft,
-            issues,
-            extra_rows: 0,
-        },
+        Shown { draft, issues },
     )
     .await?;
     Ok(render(&page)?.into_response())
@@ -390,11 +379,7 @@ pub async fn step_submit(
             // and what to fix.
             Err(e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
                 let issues = actions::section_issues(&state, &ctx, section, &draft).await?;
-                let shown = Shown {
-                    draft,
-                    issues,
-                    extra_rows: 0,
-                };
+                let shown = Shown { draft, issues };
                 let page = step_view(&state, &session, &application, &ctx, section, shown).await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
             }
@@ -408,8 +393,9 @@ pub async fn step_submit(
             let back = section.previous().unwrap_or(Section::Basic);
             Ok(Redirect::to(&target(back)).into_response())
         }
+        // The page always ends with one blank work row, so "add a row" is saving what was
+        // typed (the filled row keeps its place) and showing the page again.
         "refresh" | "add_row" => {
-            let extra = usize::from(go == "add_row");
             let page = step_view(
                 &state,
                 &session,
@@ -419,7 +405,6 @@ pub async fn step_submit(
                 Shown {
                     draft: saved.draft.clone(),
                     issues: Vec::new(),
-                    extra_rows: extra,
                 },
             )
             .await?;
@@ -435,7 +420,6 @@ pub async fn step_submit(
                 Shown {
                     draft: saved.draft.clone(),
                     issues,
-                    extra_rows: 0,
                 },
             )
             .await?;

@@ -377,7 +377,7 @@ fn the_photo_background_is_white_or_near_white() {
     assert_eq!(grey[0].code, "photo_background");
     assert_eq!(
         grey[0].message,
-        "照片背景需为白色，请在白色墙前重新拍摄，或使用下方“在线调整”"
+        "照片背景需为白色，请在白色墙前重新拍摄后上传（在线调整只能裁剪和压缩，不能更换背景）"
     );
     let shadow = PhotoFacts {
         border_min_luma_p10: 169.9,
@@ -391,7 +391,7 @@ fn the_photo_background_is_white_or_near_white() {
     assert_eq!(light_blue[0].code, "photo_background_color");
     assert_eq!(
         light_blue[0].message,
-        "照片背景需为白色，不能是蓝色、红色等彩色背景：请在白色墙前重新拍摄，或使用下方“在线调整”"
+        "照片背景需为白色，不能是蓝色、红色等彩色背景：请在白色墙前重新拍摄后上传"
     );
     let unmeasured = PhotoFacts {
         border_mean_luma: f32::NAN,

@@ -32,6 +32,7 @@ use crate::{accounts, applications, code_tables, plans};
         applications::api::get,
         applications::api::save_draft,
         applications::api::checks,
+        applications::api::check_page,
         applications::api::submit,
         applications::api::withdraw,
         applications::uploads::api_upload,
@@ -66,6 +67,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::put(applications::api::save_draft),
         )
         .route("/applications/{id}/checks", get(applications::api::checks))
+        .route(
+            "/applications/{id}/check/{section}",
+            post(applications::api::check_page),
+        )
         .route("/applications/{id}/submit", post(applications::api::submit))
         .route(
             "/applications/{id}/withdraw",

@@ -662,6 +662,105 @@
     });
   }
 
+  /* ---------- Live checks on the wizard's pages ----------
+     The page's fields go to /api/v1/applications/{id}/check/{page} as typed
+     (nothing is saved), and the server's own messages appear beside the fields
+     the candidate has touched; on 申报信息 every eligibility alternative is judged
+     live, on 学历与工作经历 the work total (合计) is shown. */
+
+  function showLiveIssues(form, data, touched) {
+    const byField = new Map();
+    data.issues.forEach((issue) => {
+      if (!byField.has(issue.field)) byField.set(issue.field, issue);
+    });
+    form.querySelectorAll('[data-error-for]').forEach((el) => {
+      const name = el.dataset.errorFor;
+      const field = el.closest('.field');
+      const issue = byField.get(name);
+      if (issue && touched.has(name)) {
+        el.textContent = issue.message;
+        if (field) {
+          field.classList.toggle('invalid', issue.severity === 'error');
+          field.classList.toggle('warning', issue.severity !== 'error');
+        }
+      } else if (!issue) {
+        el.textContent = '';
+        if (field) field.classList.remove('invalid', 'warning');
+      }
+    });
+  }
+
+  function showLiveEligibility(form, data) {
+    const box = form.querySelector('[data-live-eligibility]');
+    if (box) {
+      const list = box.querySelector('ul');
+      list.innerHTML = '';
+      data.eligibility.forEach((v) => {
+        const li = document.createElement('li');
+        li.className = v.met ? 'met' : 'unmet';
+        const badge = document.createElement('span');
+        badge.className = 'verdict-badge';
+        badge.textContent = v.met ? '符合' : '不符合';
+        const sentence = document.createElement('p');
+        sentence.textContent = v.sentence;
+        li.append(badge, sentence);
+        if (v.missing.length) {
+          const missing = document.createElement('ul');
+          missing.className = 'missing';
+          v.missing.forEach((m) => {
+            const item = document.createElement('li');
+            item.textContent = m;
+            missing.appendChild(item);
+          });
+          li.appendChild(missing);
+        }
+        list.appendChild(li);
+      });
+      box.hidden = data.eligibility.length === 0;
+    }
+    const total = form.querySelector('[data-live-work-total]');
+    if (total) total.textContent = data.work_total;
+  }
+
+  function enhanceLiveChecks(form) {
+    const url = form.dataset.liveCheck;
+    const csrfInput = form.querySelector('input[name="csrf"]');
+    if (!url || !csrfInput || !window.fetch) return;
+    const touched = new Set();
+    let timer = null;
+    let latest = 0;
+    const run = () => {
+      const body = new URLSearchParams(new FormData(form));
+      body.delete('_go');
+      const mine = ++latest;
+      fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: {
+          'X-CSRF-Token': csrfInput.value,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: body.toString(),
+      })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((data) => {
+          if (!data || mine !== latest) return; // an answer to an older question
+          showLiveIssues(form, data, touched);
+          showLiveEligibility(form, data);
+        })
+        .catch(() => {});
+    };
+    const schedule = (event, delay) => {
+      if (event.target.name) touched.add(event.target.name);
+      clearTimeout(timer);
+      timer = setTimeout(run, delay);
+    };
+    form.addEventListener('input', (e) => schedule(e, 500));
+    form.addEventListener('change', (e) => schedule(e, 150));
+    // The eligibility box and work total are worth showing from the start.
+    if (form.querySelector('[data-live-eligibility], [data-live-work-total]')) run();
+  }
+
   /* ---------- Start ---------- */
 
   function init() {
@@ -669,6 +768,7 @@
     document.querySelectorAll('input[data-check]').forEach(enhanceCheckedInput);
     document.querySelectorAll('form[data-sms-form]').forEach(enhanceSmsForm);
     document.querySelectorAll('fieldset[data-address]').forEach(enhanceAddress);
+    document.querySelectorAll('form[data-live-check]').forEach(enhanceLiveChecks);
     document.querySelectorAll('form[data-photo-form]').forEach(enhancePhotoForm);
     showActiveNavTab();
     enhanceMenus();

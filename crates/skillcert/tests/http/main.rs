@@ -7,6 +7,7 @@ mod support;
 mod api;
 mod applications;
 mod csrf;
+mod live_checks;
 mod login;
 mod password_reset;
 mod pii;

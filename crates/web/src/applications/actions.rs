@@ -314,6 +314,21 @@ pub async fn review(
             issues.push((section, issue));
         }
     }
+    let (verdicts, work_total) = eligibility(state, ctx, draft);
+    Ok(Review {
+        issues,
+        verdicts,
+        work_total,
+    })
+}
+
+/// Every eligibility alternative of the plan's level judged against the draft, and the total
+/// work (合计).
+pub fn eligibility(
+    state: &AppState,
+    ctx: &Context,
+    draft: &ApplicationDraft,
+) -> (Vec<VerdictView>, String) {
     let today = today();
     let codes = state.codes.clone();
     let rank = move |code: &str| codes.rank("education", code);
@@ -335,11 +350,7 @@ pub async fn review(
             claimed: draft.declaration.claimed_rule == Some(*id),
         })
         .collect();
-    Ok(Review {
-        issues,
-        verdicts,
-        work_total: years_text(total_months(&facts.work, today)),
-    })
+    (verdicts, years_text(total_months(&facts.work, today)))
 }
 
 /// Submits after every check: errors block; meeting no alternative needs the candidate's

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use store::applications::Application;
 
 use super::actions::{self, Review, VerdictView};
+use super::form_input::{self, Posted};
+use super::sections::Section;
 use crate::error::{ApiJson, ApiResult, AppError, ErrorBody, FieldError};
 use crate::session::Session;
 use crate::state::AppState;
@@ -64,17 +66,17 @@ pub struct IssueView {
     pub severity: String,
 }
 
+fn issue_view(issue: &domain::applications::issues::FieldIssue) -> IssueView {
+    IssueView {
+        field: actions::field_error(issue),
+        severity: if issue.is_error() { "error" } else { "warning" }.to_owned(),
+    }
+}
+
 impl From<Review> for ChecksView {
     fn from(r: Review) -> Self {
         ChecksView {
-            issues: r
-                .issues
-                .iter()
-                .map(|(_, i)| IssueView {
-                    field: actions::field_error(i),
-                    severity: if i.is_error() { "error" } else { "warning" }.to_owned(),
-                })
-                .collect(),
+            issues: r.issues.iter().map(|(_, i)| issue_view(i)).collect(),
             eligibility: r.verdicts,
             work_total: r.work_total,
         }
@@ -219,4 +221,34 @@ pub async fn withdraw(
     let account = session.require_account()?;
     let done = actions::withdraw(&state, &account, parse_id(&id)?).await?;
     Ok((StatusCode::OK, Json(ApplicationView::from(&done))))
+}
+
+/// Checks one wizard page as typed, without saving anything: the page's live checks while the
+/// candidate types, with the same codes and messages as the server gives on saving.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/check/{section}", tag = "applications",
+    params(("id" = i64, Path), ("section" = String, Path, description = "basic, identity, registration, history or declaration")),
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "the page's form fields, as the page would post them"),
+    responses((status = 200, body = ChecksView), (status = 404, body = ErrorBody)))]
+pub async fn check_page(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, section)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<ChecksView>> {
+    let account = session.require_account()?;
+    let section = Section::parse(&section)
+        .filter(|s| !matches!(s, Section::Documents | Section::Review))
+        .ok_or_else(AppError::not_found)?;
+    let application = actions::load_owned(&state, &account, parse_id(&id)?).await?;
+    let posted: Posted = serde_urlencoded::from_bytes(&body)
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_request", "请求内容无法识别"))?;
+    let ctx = actions::context(&state, &application, &account).await?;
+    let draft = form_input::apply(&application.draft, section, &posted);
+    let issues = actions::section_issues(&state, &ctx, section, &draft).await?;
+    let (eligibility, work_total) = actions::eligibility(&state, &ctx, &draft);
+    Ok(Json(ChecksView {
+        issues: issues.iter().map(issue_view).collect(),
+        eligibility,
+        work_total,
+    }))
 }

@@ -136,18 +136,6 @@ pub async fn phone_registered(db: &Db, pii: &Pii, phone: &Phone) -> Result<bool,
     .await
 }
 
-pub async fn id_number_registered(
-    db: &Db,
-    pii: &Pii,
-    id_number: &IdNumber,
-) -> Result<bool, StoreError> {
-    exists(
-        db.reader(),
-        row::Column::IdNumberHash.eq(pii.fingerprint("id_number", id_number.as_str())),
-    )
-    .await
-}
-
 pub async fn get(db: &Db, pii: &Pii, id: i64) -> Result<Option<Account>, StoreError> {
     match row::Entity::find_by_id(id).one(db.reader()).await? {
         Some(found) => Ok(Some(to_account(db, pii, found).await?)),
@@ -193,21 +181,6 @@ pub async fn find_id_by_phone(
         .one(db.reader())
         .await?
         .map(|a| a.id))
-}
-
-pub async fn set_password(
-    db: &Db,
-    account_id: i64,
-    password_hash: String,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    row::Entity::update_many()
-        .col_expr(row::Column::PasswordHash, Expr::value(password_hash))
-        .col_expr(row::Column::UpdatedAt, Expr::value(now))
-        .filter(row::Column::Id.eq(account_id))
-        .exec(db.writer())
-        .await?;
-    Ok(())
 }
 
 /// A staff account that logs in with a login name; `roles` must not be empty.

@@ -109,15 +109,6 @@ pub async fn delete(db: &Db, token: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Ends every session of an account (after a password reset, say).
-pub async fn delete_for_account(db: &Db, account_id: i64) -> Result<u64, StoreError> {
-    let done = row::Entity::delete_many()
-        .filter(row::Column::AccountId.eq(account_id))
-        .exec(db.writer())
-        .await?;
-    Ok(done.rows_affected)
-}
-
 pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let done = row::Entity::delete_many()
         .filter(row::Column::ExpiresAt.lte(now))

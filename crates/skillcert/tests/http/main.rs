@@ -16,3 +16,4 @@ mod signup;
 mod smoke;
 mod sms_limits;
 mod uploads;
+mod whole_form;

@@ -4,9 +4,10 @@
 
 use chrono::{NaiveDate, Utc};
 use domain::applications::eligibility_check::{Verdict, evaluate_all};
+use domain::applications::employers::EmployerRecord;
 use domain::applications::form::{
-    ApplicationDraft, IdType, check_basic, check_declaration, check_education, check_identity,
-    check_registration, facts_of,
+    ApplicationDraft, DraftContext, IdType, check_basic, check_declaration, check_draft,
+    check_education, check_identity, check_registration, facts_of,
 };
 use domain::applications::issues::FieldIssue;
 use domain::applications::state::ApplicationStatus;
@@ -139,8 +140,10 @@ pub async fn section_issues(
         Section::Identity => check_identity(&draft.identity),
         Section::Registration => check_registration(&draft.registration, codes, today),
         Section::History => {
+            let registry = employer_registry(state, draft).await?;
+            let lookup = |name: &str, uscc: Option<&str>| find_employer(&registry, name, uscc);
             let mut issues = check_education(&draft.education, codes, today);
-            issues.extend(work_history_issues(state, draft, today).await?.1);
+            issues.extend(check_work_history(&draft.work_history, today, &lookup).1);
             issues
         }
         Section::Declaration => {
@@ -158,17 +161,11 @@ pub async fn section_issues(
     })
 }
 
-async fn work_history_issues(
+/// The employer registry's rows for the employers the work history names.
+async fn employer_registry(
     state: &AppState,
     draft: &ApplicationDraft,
-    today: NaiveDate,
-) -> Result<
-    (
-        Vec<domain::applications::work_history::WorkPeriod>,
-        Vec<FieldIssue>,
-    ),
-    AppError,
-> {
+) -> Result<Vec<EmployerRecord>, AppError> {
     let names: Vec<String> = draft
         .work_history
         .iter()
@@ -181,15 +178,20 @@ async fn work_history_issues(
         .map(|r| r.employer_uscc.trim().to_uppercase())
         .filter(|c| !c.is_empty())
         .collect();
-    let registry = store::employers::records_for(&state.db, &names, &usccs).await?;
-    let lookup = |name: &str, uscc: Option<&str>| {
-        registry
-            .iter()
-            .find(|r| uscc.is_some() && r.uscc.as_deref() == uscc)
-            .or_else(|| registry.iter().find(|r| r.name == name))
-            .cloned()
-    };
-    Ok(check_work_history(&draft.work_history, today, &lookup))
+    Ok(store::employers::records_for(&state.db, &names, &usccs).await?)
+}
+
+/// A registry row by credit code first, then by name.
+fn find_employer(
+    registry: &[EmployerRecord],
+    name: &str,
+    uscc: Option<&str>,
+) -> Option<EmployerRecord> {
+    registry
+        .iter()
+        .find(|r| uscc.is_some() && r.uscc.as_deref() == uscc)
+        .or_else(|| registry.iter().find(|r| r.name == name))
+        .cloned()
 }
 
 /// Saves a section as typed (nothing the candidate typed is lost) and returns its issues.
@@ -301,18 +303,25 @@ pub async fn review(
     ctx: &Context,
     draft: &ApplicationDraft,
 ) -> Result<Review, AppError> {
-    let mut issues = Vec::new();
-    for section in [
-        Section::Basic,
-        Section::Identity,
-        Section::Registration,
-        Section::History,
-        Section::Declaration,
-        Section::Documents,
-    ] {
-        for issue in section_issues(state, ctx, section, draft).await? {
-            issues.push((section, issue));
-        }
+    // The whole draft, with the checks only the sections together can make (the ID number
+    // against the account's, the claimed alternative against the form, declared years against
+    // the work history), each issue filed under the page that shows its field.
+    let registry = employer_registry(state, draft).await?;
+    let lookup = |name: &str, uscc: Option<&str>| find_employer(&registry, name, uscc);
+    let draft_context = DraftContext {
+        account_id_number: ctx.id_number.as_ref(),
+        level: ctx.plan.level,
+        has_tracks: !ctx.tracks.is_empty(),
+        rules: &ctx.rules,
+        today: today(),
+    };
+    let mut issues: Vec<(Section, FieldIssue)> =
+        check_draft(draft, &draft_context, state.codes.as_ref(), &lookup)
+            .into_iter()
+            .map(|issue| (Section::of_field(&issue.field), issue))
+            .collect();
+    for issue in section_issues(state, ctx, Section::Documents, draft).await? {
+        issues.push((Section::Documents, issue));
     }
     let (verdicts, work_total) = eligibility(state, ctx, draft);
     Ok(Review {

@@ -174,17 +174,34 @@ pub async fn events(db: &Db, application_id: i64) -> Result<Vec<Event>, StoreErr
         .collect()
 }
 
+/// A save of the form.
+#[derive(Debug)]
+pub struct DraftSave<'a> {
+    pub draft: &'a ApplicationDraft,
+    /// The furthest page completed (kept if an earlier one was saved).
+    pub step_reached: u8,
+    /// What changed, for the timeline of an edit made after submission.
+    pub changed_fields: &'a [String],
+    /// After submission: whether the edited form still meets an eligibility alternative, so
+    /// that the reviewer sees the form's present truth, not the submission's.
+    pub eligibility_met: Option<bool>,
+}
+
 /// Saves the draft as the candidate left a step. Allowed while the status lets the candidate
 /// edit; an edit made under review is recorded on the timeline with the fields it changed.
 pub async fn save_draft(
     db: &Db,
     id: i64,
     account_id: i64,
-    draft: &ApplicationDraft,
-    step_reached: u8,
-    changed_fields: &[String],
+    save: DraftSave<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<Application, ChangeError>, StoreError> {
+    let DraftSave {
+        draft,
+        step_reached,
+        changed_fields,
+        eligibility_met,
+    } = save;
     let txn = db.writer().begin().await?;
     let Some(current) = owned_in(&txn, id, account_id).await? else {
         return Ok(Err(ChangeError::NotFound));
@@ -194,10 +211,14 @@ pub async fn save_draft(
         return Ok(Err(ChangeError::Transition(e)));
     }
     let step = std::cmp::max(i16::from(step_reached), current.step_reached);
-    let updated = row::Entity::update_many()
+    let mut update = row::Entity::update_many()
         .col_expr(row::Column::Draft, Expr::value(draft_json(draft)?))
         .col_expr(row::Column::StepReached, Expr::value(step))
-        .col_expr(row::Column::UpdatedAt, Expr::value(now))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now));
+    if let Some(met) = eligibility_met {
+        update = update.col_expr(row::Column::EligibilityMet, Expr::value(met));
+    }
+    let updated = update
         .filter(row::Column::Id.eq(id))
         .filter(row::Column::Status.eq(current.status.clone()))
         .exec(&txn)

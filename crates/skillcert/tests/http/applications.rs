@@ -2047,6 +2047,44 @@ async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) 
     );
 }
 
+/// The reviewer is told the edited form's truth: an edit under review that stops meeting every
+/// alternative clears the flag, and the status page says so.
+async fn an_edit_under_review_rejudges_eligibility(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let c = candidate(&app, 77).await;
+    let v = Visitor::from(&c);
+    let plan = plan_of_level(&app, 1).await;
+    let id = drafted_application(&app, &c, plan).await;
+    assert_eq!(
+        submit_via_api(&app, &v, id, true, false).await.status(),
+        200
+    );
+    assert_eq!(get_application(&app, &v, id).await["eligibility_met"], true);
+
+    // The level-2 certificate turns out to be a year old: 4 years since it are not there.
+    let mut draft = get_application(&app, &v, id).await["draft"].clone();
+    let year_ago = (chrono::Utc::now() - chrono::Duration::days(400)).format("%Y-%m-%d");
+    draft["declaration"]["previous_issued_on"] = json!(year_ago.to_string());
+    let saved = put_draft(&app, &v, id, &draft).await;
+    assert_eq!(saved["checks"]["eligibility"][0]["met"], false);
+    let after = get_application(&app, &v, id).await;
+    assert_eq!(after["status"], "under_review");
+    assert_eq!(after["eligibility_met"], false, "re-judged on the edit");
+    let page = c
+        .client
+        .get(app.url(&format!("/applications/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("根据修改后的报名信息，暂不符合任何一项申报条件"),
+        "{page}"
+    );
+}
+
 on_both_backends!(
     a_candidate_goes_through_every_page_from_the_plan_to_an_application_under_review,
     a_candidate_goes_through_the_wizard_by_api,
@@ -2060,4 +2098,5 @@ on_both_backends!(
     edits_under_review_are_recorded_and_withdrawal_gives_the_seat_back,
     nobody_else_reaches_a_candidates_application,
     ten_candidates_racing_for_three_seats_never_overbook,
+    an_edit_under_review_rejudges_eligibility,
 );

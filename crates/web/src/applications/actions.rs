@@ -14,7 +14,7 @@ use domain::applications::state::ApplicationStatus;
 use domain::applications::work_history::{check_work_history, total_months, years_text};
 use domain::catalogue::eligibility::EligibilityRule;
 use store::accounts::Account;
-use store::applications::{Application, ChangeError};
+use store::applications::{Application, ChangeError, DraftSave};
 use store::plans::Plan;
 
 use super::sections::Section;
@@ -215,14 +215,29 @@ pub async fn save(
         &state.db,
         application.id,
         account.id,
-        draft,
-        reached,
-        &changed,
+        DraftSave {
+            draft,
+            step_reached: reached,
+            changed_fields: &changed,
+            eligibility_met: eligibility_after_submission(state, ctx, application, draft),
+        },
         Utc::now(),
     )
     .await?
     .map_err(change_error)?;
     Ok((saved, issues))
+}
+
+/// Once submitted, an edit re-judges eligibility, so that what the reviewer is told is the
+/// edited form's truth (a draft's is judged at submission).
+fn eligibility_after_submission(
+    state: &AppState,
+    ctx: &Context,
+    application: &Application,
+    draft: &ApplicationDraft,
+) -> Option<bool> {
+    (application.status != ApplicationStatus::Draft)
+        .then(|| eligibility(state, ctx, draft).0.iter().any(|v| v.met))
 }
 
 /// A draft keeps whatever was typed; once submitted, the form is what the reviewer reads, so an
@@ -474,13 +489,18 @@ pub async fn save_whole(
         .map(|(s, _)| s.position())
         .min();
     let reached = first_with_errors.map_or(Section::Declaration.position(), |p| p - 1);
+    let changed = changed_fields(&application.draft, draft);
     let saved = store::applications::save_draft(
         &state.db,
         application.id,
         account.id,
-        draft,
-        reached,
-        &changed_fields(&application.draft, draft),
+        DraftSave {
+            draft,
+            step_reached: reached,
+            changed_fields: &changed,
+            eligibility_met: (application.status != ApplicationStatus::Draft)
+                .then(|| review.any_met()),
+        },
         Utc::now(),
     )
     .await?

@@ -594,6 +594,8 @@ pub struct StatusPage {
     editable: bool,
     withdrawable: bool,
     eligibility_acknowledged: bool,
+    /// Submitted (or edited since) meeting no eligibility alternative.
+    eligibility_unmet: bool,
     timeline: Vec<TimelineEntry>,
 }
 
@@ -619,6 +621,7 @@ pub async fn status(
         editable: actions::editable(application.status),
         withdrawable: application.status.candidate_may_withdraw(),
         eligibility_acknowledged: application.eligibility_acknowledged,
+        eligibility_unmet: application.submitted_at.is_some() && !application.eligibility_met,
         timeline: view::timeline(&events),
     })?
     .into_response())

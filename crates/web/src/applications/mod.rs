@@ -8,6 +8,7 @@ mod form_input;
 mod pages;
 mod photo;
 mod sections;
+mod status_pages;
 pub mod uploads;
 mod view;
 
@@ -20,10 +21,10 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/plans/{id}/apply", get(pages::apply))
-        .route("/applications", get(pages::list))
-        .route("/applications/{id}", get(pages::status))
+        .route("/applications", get(status_pages::list))
+        .route("/applications/{id}", get(status_pages::status))
         .route("/applications/{id}/submit", post(pages::submit))
-        .route("/applications/{id}/withdraw", post(pages::withdraw))
+        .route("/applications/{id}/withdraw", post(status_pages::withdraw))
         .route(
             "/applications/{id}/documents/{kind}",
             post(uploads::upload_page).layer(DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)),

@@ -1,4 +1,4 @@
-//! The wizard's pages, 报名信息 (the list) and each application's status page.
+//! The wizard's pages: 报名 on a plan, each step, the review with the commitment, submission.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -17,13 +17,13 @@ use super::actions::{self, Context, VerdictView};
 use super::form_input::{self, Posted};
 use super::sections::Section;
 use super::uploads;
-use super::view::{self, AddressChoices, AddressValues, Choice, Issues, StepMark, TimelineEntry};
+use super::view::{self, AddressChoices, AddressValues, Choice, Issues, StepMark};
 use crate::error::{AppError, PageResult};
 use crate::pages::{FormErrors, Layout, Section as NavSection, render};
 use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
 
-fn parse_id(raw: &str) -> Result<i64, AppError> {
+pub(super) fn parse_id(raw: &str) -> Result<i64, AppError> {
     raw.parse().map_err(|_| AppError::not_found())
 }
 
@@ -51,7 +51,7 @@ pub struct PlanHeading {
     pub exam_window: String,
 }
 
-fn heading(ctx: &Context) -> PlanHeading {
+pub(super) fn heading(ctx: &Context) -> PlanHeading {
     PlanHeading {
         title: format!("{} {}", ctx.plan.code, ctx.plan.name),
         registration_window: domain::time::format_window(
@@ -310,7 +310,7 @@ pub(super) async fn documents_page(
     Ok((status, render(&page)?).into_response())
 }
 
-async fn owned_with_context(
+pub(super) async fn owned_with_context(
     state: &AppState,
     account: &Account,
     id: &str,
@@ -539,104 +539,4 @@ pub async fn submit(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-pub struct ListItem {
-    pub id: i64,
-    pub plan_title: String,
-    pub status: &'static str,
-    pub status_label: &'static str,
-    pub next_step: &'static str,
-    pub href: String,
-}
-
-#[derive(Template)]
-#[template(path = "applications/list.html")]
-pub struct ListPage {
-    layout: Layout,
-    items: Vec<ListItem>,
-}
-
-pub async fn list(State(state): State<AppState>, session: Session) -> PageResult {
-    let account = session.require_account()?;
-    let mut items = Vec::new();
-    for a in store::applications::list_for_account(&state.db, account.id).await? {
-        let plan_title = store::plans::get(&state.db, a.plan_id)
-            .await?
-            .map(|(p, _)| format!("{} {}", p.code, p.name))
-            .unwrap_or_default();
-        items.push(ListItem {
-            id: a.id,
-            plan_title,
-            status: a.status.code(),
-            status_label: a.status.label(),
-            next_step: a.status.next_step_text(),
-            href: view::resume_path(&a),
-        });
-    }
-    Ok(render(&ListPage {
-        layout: Layout::new(&session, NavSection::Applications),
-        items,
-    })?
-    .into_response())
-}
-
-#[derive(Template)]
-#[template(path = "applications/status.html")]
-pub struct StatusPage {
-    layout: Layout,
-    csrf: String,
-    app_id: i64,
-    plan: PlanHeading,
-    status: &'static str,
-    status_label: &'static str,
-    next_step: &'static str,
-    editable: bool,
-    withdrawable: bool,
-    eligibility_acknowledged: bool,
-    /// Submitted (or edited since) meeting no eligibility alternative.
-    eligibility_unmet: bool,
-    timeline: Vec<TimelineEntry>,
-}
-
-pub async fn status(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-) -> PageResult {
-    let account = session.require_account()?;
-    let (application, ctx) = owned_with_context(&state, &account, &id).await?;
-    if application.status == ApplicationStatus::Draft {
-        return Ok(Redirect::to(&view::resume_path(&application)).into_response());
-    }
-    let events = store::applications::events(&state.db, application.id).await?;
-    Ok(render(&StatusPage {
-        csrf: session.csrf_token().await?,
-        layout: Layout::new(&session, NavSection::Applications),
-        app_id: application.id,
-        plan: heading(&ctx),
-        status: application.status.code(),
-        status_label: application.status.label(),
-        next_step: application.status.next_step_text(),
-        editable: actions::editable(application.status),
-        withdrawable: application.status.candidate_may_withdraw(),
-        eligibility_acknowledged: application.eligibility_acknowledged,
-        eligibility_unmet: application.submitted_at.is_some() && !application.eligibility_met,
-        timeline: view::timeline(&events),
-    })?
-    .into_response())
-}
-
-#[derive(Deserialize)]
-pub struct EmptyForm {}
-
-pub async fn withdraw(
-    State(state): State<AppState>,
-    session: Session,
-    Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> PageResult {
-    let account = session.require_account()?;
-    let done = actions::withdraw(&state, &account, parse_id(&id)?).await?;
-    Ok(Redirect::to(&format!("/applications/{}", done.id)).into_response())
 }

@@ -175,6 +175,13 @@ pub async fn wizard(b: &Browser, app: &TestApp, who: &Candidate) {
         b.fill("#postcode", "53000").await;
         b.select("#assessment_category", "01").await;
         b.select("#candidate_source", "03").await;
+        // The live check shows the server's message while typing; wait for it, so that the
+        // message pushing the page down cannot move 下一步 from under the click.
+        b.wait_until("the live postcode message", async || {
+            let shown = b.text_of(Locator::Css("[data-error-for='postcode']")).await;
+            (shown.trim() == "邮政编码应为 6 位数字，不知道可留空").then_some(())
+        })
+        .await;
         b.click_and_load(button("下一步")).await;
         assert_eq!(b.path().await, at("basic"), "stays on 基础信息");
         let message = b.text_of(Locator::Css("[data-error-for='postcode']")).await;

@@ -129,6 +129,18 @@ async fn find<C: ConnectionTrait>(
         .await?)
 }
 
+/// The candidate's application for a plan, if there is one.
+pub async fn for_plan(
+    db: &Db,
+    account_id: i64,
+    plan_id: i64,
+) -> Result<Option<Application>, StoreError> {
+    find(db.reader(), account_id, plan_id)
+        .await?
+        .map(to_application)
+        .transpose()
+}
+
 /// The application, only if it belongs to `account_id`: a candidate can never reach another's.
 pub async fn get_owned(
     db: &Db,

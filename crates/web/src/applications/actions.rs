@@ -94,11 +94,7 @@ pub async fn open(
     let (plan, _) = store::plans::get(&state.db, plan_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let existing = store::applications::list_for_account(&state.db, account.id)
-        .await?
-        .into_iter()
-        .find(|a| a.plan_id == plan_id);
-    if let Some(existing) = existing {
+    if let Some(existing) = store::applications::for_plan(&state.db, account.id, plan_id).await? {
         return Ok(existing);
     }
     let now = Utc::now();
@@ -247,7 +243,7 @@ fn refuse_mistakes_after_submission<'a>(
     application: &Application,
     issues: impl Iterator<Item = &'a FieldIssue>,
 ) -> Result<(), AppError> {
-    if application.status == ApplicationStatus::Draft || !editable(application.status) {
+    if application.status == ApplicationStatus::Draft || !application.status.candidate_may_edit() {
         return Ok(());
     }
     let fields: Vec<FieldError> = issues.filter(|i| i.is_error()).map(field_error).collect();
@@ -465,11 +461,6 @@ pub fn change_error(e: ChangeError) -> AppError {
             "该计划当前不在报名时间内",
         ),
     }
-}
-
-/// The statuses in which the candidate may still change the form.
-pub fn editable(status: ApplicationStatus) -> bool {
-    status.candidate_may_edit()
 }
 
 /// Saves the whole draft at once (the API's way) and returns every issue of the form.

@@ -328,7 +328,7 @@ pub async fn step_page(
     let account = session.require_account()?;
     let section = Section::parse(&slug).ok_or_else(AppError::not_found)?;
     let (application, ctx) = owned_with_context(&state, &account, &id).await?;
-    if !actions::editable(application.status) {
+    if !application.status.candidate_may_edit() {
         return Ok(Redirect::to(&format!("/applications/{}", application.id)).into_response());
     }
     if section == Section::Review {

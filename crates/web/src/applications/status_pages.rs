@@ -92,7 +92,7 @@ pub async fn status(
         status: application.status.code(),
         status_label: application.status.label(),
         next_step: application.status.next_step_text(),
-        editable: actions::editable(application.status),
+        editable: application.status.candidate_may_edit(),
         withdrawable: application.status.candidate_may_withdraw(),
         eligibility_acknowledged: application.eligibility_acknowledged,
         eligibility_unmet: application.submitted_at.is_some() && !application.eligibility_met,

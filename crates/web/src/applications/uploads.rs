@@ -111,7 +111,7 @@ pub async fn upload(
     original_name: Option<&str>,
     bytes: Vec<u8>,
 ) -> Result<Result<StoredFile, Vec<FieldIssue>>, AppError> {
-    if !actions::editable(application.status) {
+    if !application.status.candidate_may_edit() {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             "not_editable",

@@ -13,4 +13,5 @@ pub mod catalogue;
 pub mod identity;
 pub mod money;
 pub mod plans;
+pub mod seats;
 pub mod time;

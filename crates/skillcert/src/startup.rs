@@ -70,6 +70,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
             files,
             codes,
             settings: Arc::new(settings),
+            plans: Arc::default(),
         },
         first_admin_password,
     })

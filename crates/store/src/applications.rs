@@ -11,7 +11,7 @@ use domain::applications::form::ApplicationDraft;
 use domain::applications::state::{
     Actor, ApplicationEvent, ApplicationStatus, TransitionError, seat_delta, transition,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, TransactionTrait,
@@ -283,28 +283,28 @@ pub async fn submit(
     let changed = change_status(
         &txn,
         &current,
-        &event,
-        Actor::Candidate,
-        Some(account_id),
-        kind,
-        json!({ "eligibility_met": eligibility_met, "eligibility_acknowledged": eligibility_acknowledged }),
+        StatusChange {
+            event,
+            actor: Actor::Candidate,
+            actor_account_id: Some(account_id),
+            kind,
+            detail: json!({ "eligibility_met": eligibility_met, "eligibility_acknowledged": eligibility_acknowledged }),
+            also: vec![
+                (row::Column::EligibilityMet, Expr::value(eligibility_met)),
+                (
+                    row::Column::EligibilityAcknowledged,
+                    Expr::value(eligibility_acknowledged),
+                ),
+                (row::Column::SubmittedAt, Expr::value(now)),
+                (row::Column::Round, Expr::col(row::Column::Round).add(1)),
+            ],
+        },
         now,
     )
     .await?;
     if let Err(e) = changed {
         return Ok(Err(e));
     }
-    row::Entity::update_many()
-        .col_expr(row::Column::EligibilityMet, Expr::value(eligibility_met))
-        .col_expr(
-            row::Column::EligibilityAcknowledged,
-            Expr::value(eligibility_acknowledged),
-        )
-        .col_expr(row::Column::SubmittedAt, Expr::value(now))
-        .col_expr(row::Column::Round, Expr::col(row::Column::Round).add(1))
-        .filter(row::Column::Id.eq(id))
-        .exec(&txn)
-        .await?;
     txn.commit().await?;
     Ok(Ok(reload(db, id).await?))
 }
@@ -323,11 +323,14 @@ pub async fn withdraw(
     let changed = change_status(
         &txn,
         &current,
-        &ApplicationEvent::Withdraw,
-        Actor::Candidate,
-        Some(account_id),
-        "withdrawn",
-        json!({}),
+        StatusChange {
+            event: ApplicationEvent::Withdraw,
+            actor: Actor::Candidate,
+            actor_account_id: Some(account_id),
+            kind: "withdrawn",
+            detail: json!({}),
+            also: Vec::new(),
+        },
         now,
     )
     .await?;
@@ -338,27 +341,38 @@ pub async fn withdraw(
     Ok(Ok(reload(db, id).await?))
 }
 
-/// Moves `current` through `event`: the status (only if nobody changed it meanwhile), the seat,
-/// and the timeline, inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
+/// A status change as asked: the event, who causes it, the timeline's entry, and any other
+/// columns to set in the same update.
+struct StatusChange<'a> {
+    event: ApplicationEvent,
+    actor: Actor,
+    actor_account_id: Option<i64>,
+    kind: &'a str,
+    detail: serde_json::Value,
+    also: Vec<(row::Column, SimpleExpr)>,
+}
+
+/// Moves `current` through the change's event inside the caller's transaction: the row (only if
+/// nobody changed its status meanwhile), the timeline, and last the seat, so that a seat's
+/// stripe is held for as short a time as possible before the commit.
 async fn change_status(
     txn: &DatabaseTransaction,
     current: &row::Model,
-    event: &ApplicationEvent,
-    actor: Actor,
-    actor_account_id: Option<i64>,
-    kind: &str,
-    detail: serde_json::Value,
+    change: StatusChange<'_>,
     now: DateTime<Utc>,
 ) -> Result<Result<ApplicationStatus, ChangeError>, StoreError> {
     let from = status_of(&current.status)?;
-    let to = match transition(from, event, actor) {
+    let to = match transition(from, &change.event, change.actor) {
         Ok(to) => to,
         Err(e) => return Ok(Err(ChangeError::Transition(e))),
     };
-    let updated = row::Entity::update_many()
+    let mut update = row::Entity::update_many()
         .col_expr(row::Column::Status, Expr::value(to.code()))
-        .col_expr(row::Column::UpdatedAt, Expr::value(now))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now));
+    for (column, value) in change.also {
+        update = update.col_expr(column, value);
+    }
+    let updated = update
         .filter(row::Column::Id.eq(current.id))
         .filter(row::Column::Status.eq(from.code()))
         .exec(txn)
@@ -366,74 +380,50 @@ async fn change_status(
     if updated.rows_affected != 1 {
         return Ok(Err(ChangeError::Conflict));
     }
+    record(
+        txn,
+        current.id,
+        change.actor_account_id,
+        change.actor,
+        change.kind,
+        Some(from),
+        to,
+        change.detail,
+        now,
+    )
+    .await?;
     match seat_delta(from, to) {
         1 => {
             if let Err(e) = take_seat(txn, current.plan_id, now).await? {
                 return Ok(Err(e));
             }
         }
-        -1 => give_back_seat(txn, current.plan_id).await?,
+        -1 => crate::seats::give_back(txn, current.plan_id).await?,
         _ => {}
     }
-    record(
-        txn,
-        current.id,
-        actor_account_id,
-        actor,
-        kind,
-        Some(from),
-        to,
-        detail,
-        now,
-    )
-    .await?;
     Ok(Ok(to))
 }
 
-/// One conditional update: a seat is taken only while one is left and registration is open.
+/// Takes a seat while registration is open and one is left. The plan's row is only read, never
+/// locked or written: seats are counted in stripes (`crate::seats`), so that submissions to one
+/// plan do not wait for each other.
 async fn take_seat(
     txn: &DatabaseTransaction,
     plan_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Result<(), ChangeError>, StoreError> {
-    let taken = plan_row::Entity::update_many()
-        .col_expr(
-            plan_row::Column::SeatsTaken,
-            Expr::col(plan_row::Column::SeatsTaken).add(1),
-        )
-        .filter(plan_row::Column::Id.eq(plan_id))
-        .filter(Expr::col(plan_row::Column::SeatsTaken).lt(Expr::col(plan_row::Column::Capacity)))
-        .filter(plan_row::Column::RegistrationOpensAt.lte(now))
-        .filter(plan_row::Column::RegistrationClosesAt.gt(now))
-        .exec(txn)
-        .await?;
-    if taken.rows_affected == 1 {
-        return Ok(Ok(()));
-    }
     let plan = plan_row::Entity::find_by_id(plan_id)
         .one(txn)
         .await?
         .ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id} vanished")))?;
-    Ok(Err(
-        if now < plan.registration_opens_at || now >= plan.registration_closes_at {
-            ChangeError::RegistrationClosed
-        } else {
-            ChangeError::Full
-        },
-    ))
-}
-
-async fn give_back_seat(txn: &DatabaseTransaction, plan_id: i64) -> Result<(), StoreError> {
-    plan_row::Entity::update_many()
-        .col_expr(
-            plan_row::Column::SeatsTaken,
-            Expr::col(plan_row::Column::SeatsTaken).sub(1),
-        )
-        .filter(plan_row::Column::Id.eq(plan_id))
-        .filter(plan_row::Column::SeatsTaken.gt(0))
-        .exec(txn)
-        .await?;
-    Ok(())
+    if now < plan.registration_opens_at || now >= plan.registration_closes_at {
+        return Ok(Err(ChangeError::RegistrationClosed));
+    }
+    if crate::seats::take(txn, plan_id).await? {
+        Ok(Ok(()))
+    } else {
+        Ok(Err(ChangeError::Full))
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -17,6 +17,7 @@ pub mod passwords;
 pub mod pii;
 pub mod plans;
 pub mod rate_limits;
+pub mod seats;
 pub mod seed;
 pub mod sessions;
 pub mod sms_codes;

@@ -28,6 +28,7 @@ pub struct Plan {
     pub exam: ExamWindow,
     pub fee: Fen,
     pub capacity: u32,
+    /// The sum of the plan's seat stripes (`crate::seats`).
     pub seats_taken: u32,
 }
 
@@ -70,9 +71,14 @@ pub async fn list(db: &Db, level: Option<Level>, page: u64) -> Result<PlanPage, 
     let page = page.clamp(1, counts.number_of_pages.max(1));
     let rows = paginator.fetch_page(page - 1).await?;
     let names = occupation_names(db).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let taken = crate::seats::taken(db.reader(), &ids).await?;
     let plans = rows
         .into_iter()
-        .map(|r| to_plan(r, &names))
+        .map(|r| {
+            let seats_taken = taken.get(&r.id).copied().unwrap_or(0);
+            to_plan(r, seats_taken, &names)
+        })
         .collect::<Result<_, _>>()?;
     Ok(PlanPage {
         plans,
@@ -106,7 +112,9 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(Plan, Vec<Site>)>, StoreErr
         })
         .collect();
     let names = occupation_names(db).await?;
-    Ok(Some((to_plan(found, &names)?, sites)))
+    let taken = crate::seats::taken(db.reader(), &[id]).await?;
+    let seats_taken = taken.get(&id).copied().unwrap_or(0);
+    Ok(Some((to_plan(found, seats_taken, &names)?, sites)))
 }
 
 #[derive(Debug, Clone)]
@@ -141,7 +149,6 @@ pub async fn insert<C: ConnectionTrait>(
         exam_ends_at: Set(new.exam.ends_at),
         fee_fen: Set(new.fee.0),
         capacity: Set(capacity),
-        seats_taken: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -149,6 +156,7 @@ pub async fn insert<C: ConnectionTrait>(
     .exec(conn)
     .await?
     .last_insert_id;
+    crate::seats::create(conn, id, new.capacity).await?;
     for site_id in new.site_ids {
         plan_site::Entity::insert(plan_site::ActiveModel {
             plan_id: Set(id),
@@ -171,6 +179,7 @@ async fn occupation_names(db: &Db) -> Result<std::collections::HashMap<i64, Stri
 
 fn to_plan(
     r: row::Model,
+    seats_taken: u32,
     names: &std::collections::HashMap<i64, String>,
 ) -> Result<Plan, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("plan {}: {what}", r.id));
@@ -184,7 +193,7 @@ fn to_plan(
             .map_err(|_| corrupt("exam window"))?,
         fee: Fen(r.fee_fen),
         capacity: u32::try_from(r.capacity).map_err(|_| corrupt("capacity"))?,
-        seats_taken: u32::try_from(r.seats_taken).map_err(|_| corrupt("seats taken"))?,
+        seats_taken,
         code: r.code,
         name: r.name,
         occupation_id: r.occupation_id,

@@ -19,6 +19,8 @@ pub struct AppState {
     /// The code tables in memory, for the form checks.
     pub codes: Arc<CodeSnapshot>,
     pub settings: Arc<WebSettings>,
+    /// What plan pages show, kept for a second (the opening minute's hottest page).
+    pub plans: Arc<crate::plans::cache::PlanCache>,
 }
 
 #[derive(Debug, Clone)]

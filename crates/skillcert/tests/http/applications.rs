@@ -1936,21 +1936,30 @@ async fn nobody_else_reaches_a_candidates_application(backend: Backend) {
 
 // --- racing for the last seats ----------------------------------------------------------------
 
-async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) {
+/// Two seats are taken; twenty candidates press 提交 at the same moment for the last four.
+async fn twenty_candidates_racing_for_the_last_four_seats_never_overbook(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let plan = plan_of_level(&app, 1).await;
-    app.execute_sql(&format!("UPDATE plans SET capacity = 3 WHERE id = {plan}"))
+    app.set_capacity(plan, 6).await;
+    assert_eq!(seats_left(&app, plan).await, 6);
+    for n in 0..2 {
+        let c = candidate(&app, 90 + n).await;
+        let id = drafted_application(&app, &c, plan).await;
+        ok_json(
+            submit_via_api(&app, &Visitor::from(&c), id, true, false).await,
+            "an early submission",
+        )
         .await;
-    assert_eq!(seats_left(&app, plan).await, 3);
+    }
+    assert_eq!(seats_left(&app, plan).await, 4);
 
     let mut ready = Vec::new();
-    for n in 0..10 {
+    for n in 0..20 {
         let c = candidate(&app, 100 + n).await;
         let id = drafted_application(&app, &c, plan).await;
         ready.push((Visitor::from(&c), id));
     }
 
-    // All ten press 提交 at the same moment.
     let app = Arc::new(app);
     let start = Arc::new(tokio::sync::Barrier::new(ready.len()));
     let mut racing = Vec::new();
@@ -1981,22 +1990,18 @@ async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) 
             other => panic!("submission {id} answered {other}: {body}"),
         }
     }
-    assert_eq!((won.len(), lost.len()), (3, 7));
+    assert_eq!((won.len(), lost.len()), (4, 16));
 
-    // Exactly three seats taken, and nothing half made for the seven others.
+    // Exactly the capacity taken, and nothing half made for the sixteen others.
     let count = |sql: String| {
         let app = app.clone();
         async move { query_number(&app, &sql).await }
     };
-    assert_eq!(
-        count(format!(
-            "SELECT CAST(seats_taken AS BIGINT) FROM plans WHERE id = {plan}"
-        ))
-        .await,
-        3
-    );
+    let seats_taken =
+        format!("SELECT CAST(SUM(taken) AS BIGINT) FROM plan_seat_stripes WHERE plan_id = {plan}");
+    assert_eq!(count(seats_taken.clone()).await, 6);
     assert_eq!(seats_left(&app, plan).await, 0);
-    for (status, expected) in [("under_review", 3), ("draft", 7)] {
+    for (status, expected) in [("under_review", 6), ("draft", 16)] {
         assert_eq!(
             count(format!(
                 "SELECT COUNT(*) FROM applications WHERE plan_id = {plan} AND status = '{status}'"
@@ -2008,7 +2013,7 @@ async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) 
     }
     assert_eq!(
         count("SELECT COUNT(*) FROM application_events WHERE kind = 'submitted'".to_owned()).await,
-        3
+        6
     );
     for (v, id) in &ready {
         let shown = get_application(&app, v, *id).await;
@@ -2021,7 +2026,7 @@ async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) 
         }
     }
 
-    // One of the three withdraws: the seat goes to one who lost the race.
+    // One of the winners withdraws: the seat goes to one who lost the race.
     let (winner, _) = ready.iter().find(|(_, id)| *id == won[0]).unwrap();
     let path = format!("/api/v1/applications/{}/withdraw", won[0]);
     ok_json(
@@ -2038,13 +2043,7 @@ async fn ten_candidates_racing_for_three_seats_never_overbook(backend: Backend) 
     let (other_loser, _) = ready.iter().find(|(_, id)| *id == lost[1]).unwrap();
     let e = ApiError::from(submit_via_api(&app, other_loser, lost[1], true, false).await).await;
     assert_eq!((e.status, e.code.as_str()), (409, "plan_full"));
-    assert_eq!(
-        count(format!(
-            "SELECT CAST(seats_taken AS BIGINT) FROM plans WHERE id = {plan}"
-        ))
-        .await,
-        3
-    );
+    assert_eq!(count(seats_taken).await, 6);
 }
 
 /// The reviewer is told the edited form's truth: an edit under review that stops meeting every
@@ -2097,6 +2096,6 @@ on_both_backends!(
     one_application_per_plan_and_only_while_registration_is_open,
     edits_under_review_are_recorded_and_withdrawal_gives_the_seat_back,
     nobody_else_reaches_a_candidates_application,
-    ten_candidates_racing_for_three_seats_never_overbook,
+    twenty_candidates_racing_for_the_last_four_seats_never_overbook,
     an_edit_under_review_rejudges_eligibility,
 );

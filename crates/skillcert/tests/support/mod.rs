@@ -312,6 +312,18 @@ pub fn id_number_with_prefix(first17: &str) -> String {
 }
 
 impl TestApp {
+    /// Changes a plan's capacity the way staff will (its seat stripes resized with it).
+    pub async fn set_capacity(&self, plan_id: i64, capacity: u32) {
+        let db = store::Db::connect(&self.config.database_url, &store::DbOptions::default())
+            .await
+            .expect("open the test's database");
+        store::seats::set_capacity(&db, plan_id, capacity, chrono::Utc::now())
+            .await
+            .expect("database")
+            .expect("capacity not below the seats taken");
+        db.close().await;
+    }
+
     /// Runs one SQL statement on the test's database, beside the application (to age a record
     /// the way time would).
     pub async fn execute_sql(&self, sql: &str) {

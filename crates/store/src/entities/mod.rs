@@ -12,6 +12,7 @@ pub mod exam_site;
 pub mod occupation;
 pub mod occupation_level;
 pub mod plan;
+pub mod plan_seat_stripe;
 pub mod plan_site;
 pub mod rate_limit_event;
 pub mod rate_limit_key;

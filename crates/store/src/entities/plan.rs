@@ -15,7 +15,6 @@ pub struct Model {
     pub exam_ends_at: DateTimeUtc,
     pub fee_fen: i64,
     pub capacity: i32,
-    pub seats_taken: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

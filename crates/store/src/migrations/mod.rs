@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_applications;
 mod m0003_uploaded_files;
+mod m0004_seat_stripes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_applications::Migration),
             Box::new(m0003_uploaded_files::Migration),
+            Box::new(m0004_seat_stripes::Migration),
         ]
     }
 }

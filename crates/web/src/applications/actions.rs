@@ -411,7 +411,7 @@ pub async fn submit(
             "根据您填写的信息，暂不符合任何一项申报条件。如确认信息无误仍要提交，请勾选确认，审核员将据实审核",
         ));
     }
-    store::applications::submit(
+    let submitted = store::applications::submit(
         &state.db,
         application.id,
         account.id,
@@ -420,7 +420,9 @@ pub async fn submit(
         Utc::now(),
     )
     .await?
-    .map_err(change_error)
+    .map_err(change_error)?;
+    state.plans.seats_changed(submitted.plan_id);
+    Ok(submitted)
 }
 
 pub async fn withdraw(
@@ -428,9 +430,11 @@ pub async fn withdraw(
     account: &Account,
     id: i64,
 ) -> Result<Application, AppError> {
-    store::applications::withdraw(&state.db, id, account.id, Utc::now())
+    let withdrawn = store::applications::withdraw(&state.db, id, account.id, Utc::now())
         .await?
-        .map_err(change_error)
+        .map_err(change_error)?;
+    state.plans.seats_changed(withdrawn.plan_id);
+    Ok(withdrawn)
 }
 
 pub fn field_error(issue: &FieldIssue) -> FieldError {

@@ -36,12 +36,14 @@ pub async fn list(
     if q.level.is_some() && parse_level(q.level.as_deref()).is_none() {
         return Err(AppError::field("level", "level_invalid", "级别应为 1 到 5"));
     }
-    let found = store::plans::list(
-        &state.db,
-        parse_level(q.level.as_deref()),
-        parse_page(q.page.as_deref()),
-    )
-    .await?;
+    let found = state
+        .plans
+        .list(
+            &state.db,
+            parse_level(q.level.as_deref()),
+            parse_page(q.page.as_deref()),
+        )
+        .await?;
     let now = Utc::now();
     Ok(Json(PlanList {
         plans: found.plans.iter().map(|p| PlanCard::new(p, now)).collect(),
@@ -60,8 +62,10 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> ApiResult<Json<PlanDetailView>> {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let (plan, sites) = store::plans::get(&state.db, id)
+    let (plan, facts) = state
+        .plans
+        .plan(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(Json(view::detail(&state, &plan, sites, Utc::now()).await?))
+    Ok(Json(view::detail(&plan, &facts, Utc::now())))
 }

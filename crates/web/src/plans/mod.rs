@@ -2,6 +2,7 @@
 //! eligibility alternatives in plain Chinese.
 
 pub mod api;
+pub mod cache;
 mod pages;
 mod view;
 

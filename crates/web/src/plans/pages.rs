@@ -20,7 +20,7 @@ pub struct HomePage {
 
 pub async fn home(State(state): State<AppState>, session: Session) -> PageResult {
     let now = Utc::now();
-    let page = store::plans::list(&state.db, None, 1).await?;
+    let page = state.plans.list(&state.db, None, 1).await?;
     let open_plans = page
         .plans
         .iter()
@@ -77,7 +77,10 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> PageResult {
     let level = parse_level(q.level.as_deref());
-    let found = store::plans::list(&state.db, level, parse_page(q.page.as_deref())).await?;
+    let found = state
+        .plans
+        .list(&state.db, level, parse_page(q.page.as_deref()))
+        .await?;
     let now = Utc::now();
     let mut chips = vec![LevelChip {
         href: "/plans".into(),
@@ -116,10 +119,12 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> PageResult {
     let id: i64 = id.parse().map_err(|_| AppError::not_found())?;
-    let (plan, sites) = store::plans::get(&state.db, id)
+    let (plan, facts) = state
+        .plans
+        .plan(&state.db, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let plan = view::detail(&state, &plan, sites, Utc::now()).await?;
+    let plan = view::detail(&plan, &facts, Utc::now());
     Ok(render(&DetailPage {
         layout: Layout::new(&session, Section::Plans),
         plan,

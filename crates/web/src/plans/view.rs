@@ -3,10 +3,9 @@
 use chrono::{DateTime, Utc};
 use domain::time::{format_instant, format_window};
 use serde::Serialize;
-use store::plans::{Plan, Site};
+use store::plans::Plan;
 
-use crate::error::AppError;
-use crate::state::AppState;
+use super::cache::PlanFacts;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PlanCard {
@@ -86,38 +85,22 @@ pub struct PlanDetailView {
     pub registration_closes_text: String,
 }
 
-pub async fn detail(
-    state: &AppState,
-    plan: &Plan,
-    sites: Vec<Site>,
-    now: DateTime<Utc>,
-) -> Result<PlanDetailView, AppError> {
-    let occupation = store::catalogue::occupation(&state.db, plan.occupation_id)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("plan {} has no occupation", plan.id)))?;
-    let names = store::code_tables::education_names(&state.db).await?;
-    let eligibility = store::catalogue::rules(&state.db, plan.occupation_id, plan.level)
-        .await?
-        .iter()
-        .map(|rule| rule.sentence(&|code: &str| names.get(code).cloned()))
-        .collect();
-    Ok(PlanDetailView {
+/// The plan's page from its cached facts and its seats now.
+pub fn detail(plan: &Plan, facts: &PlanFacts, now: DateTime<Utc>) -> PlanDetailView {
+    PlanDetailView {
         card: PlanCard::new(plan, now),
-        occupation_code: occupation.code.clone(),
-        eligibility,
-        tracks: occupation
-            .tracks_at(plan.level)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        related_occupations: occupation.related.clone(),
-        sites: sites
-            .into_iter()
+        occupation_code: facts.occupation_code.clone(),
+        eligibility: facts.eligibility.clone(),
+        tracks: facts.tracks.clone(),
+        related_occupations: facts.related_occupations.clone(),
+        sites: facts
+            .sites
+            .iter()
             .map(|s| SiteView {
-                name: s.name,
-                address: s.address,
+                name: s.name.clone(),
+                address: s.address.clone(),
             })
             .collect(),
         registration_closes_text: format_instant(plan.registration.closes_at),
-    })
+    }
 }

@@ -18,8 +18,9 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::entities::{application as row, application_event as event_row, plan as plan_row};
+use crate::entities::{application as row, application_event as event_row};
 use crate::error::is_unique_violation;
+use crate::seats::Taken;
 use crate::{Db, StoreError};
 
 #[derive(Debug, Clone)]
@@ -256,57 +257,83 @@ pub async fn save_draft(
     Ok(Ok(reload(db, id).await?))
 }
 
-/// Submits (or resubmits) the application, taking a seat if it did not hold one.
+/// Submits (or resubmits) `current`, as the caller loaded and checked it, taking a seat if it
+/// did not hold one. If the application changed since it was loaded (an edit saved from another
+/// device), the submission is refused as a conflict: what is submitted is exactly what was
+/// checked.
+///
+/// The transaction is as short as it can be, since at the opening every candidate of a plan
+/// runs it at once: the application's conditional update, the timeline's row, the seat (its
+/// registration window a condition of the same statement), and the commit.
 pub async fn submit(
     db: &Db,
-    id: i64,
-    account_id: i64,
+    current: &Application,
     eligibility_met: bool,
     eligibility_acknowledged: bool,
     now: DateTime<Utc>,
 ) -> Result<Result<Application, ChangeError>, StoreError> {
+    let (event, kind) = if current.status == ApplicationStatus::Rejected {
+        (ApplicationEvent::Resubmit, "resubmitted")
+    } else {
+        (ApplicationEvent::Submit, "submitted")
+    };
+    let to = match transition(current.status, &event, Actor::Candidate) {
+        Ok(to) => to,
+        Err(e) => return Ok(Err(ChangeError::Transition(e))),
+    };
     let txn = db.writer().begin().await?;
-    let Some(current) = owned_in(&txn, id, account_id).await? else {
-        return Ok(Err(ChangeError::NotFound));
-    };
-    let from = status_of(&current.status)?;
-    let event = if from == ApplicationStatus::Rejected {
-        ApplicationEvent::Resubmit
-    } else {
-        ApplicationEvent::Submit
-    };
-    let kind = if event == ApplicationEvent::Resubmit {
-        "resubmitted"
-    } else {
-        "submitted"
-    };
-    let changed = change_status(
+    let updated = row::Entity::update_many()
+        .col_expr(row::Column::Status, Expr::value(to.code()))
+        .col_expr(row::Column::UpdatedAt, Expr::value(now))
+        .col_expr(row::Column::EligibilityMet, Expr::value(eligibility_met))
+        .col_expr(
+            row::Column::EligibilityAcknowledged,
+            Expr::value(eligibility_acknowledged),
+        )
+        .col_expr(row::Column::SubmittedAt, Expr::value(now))
+        .col_expr(row::Column::Round, Expr::col(row::Column::Round).add(1))
+        .filter(row::Column::Id.eq(current.id))
+        .filter(row::Column::AccountId.eq(current.account_id))
+        .filter(row::Column::Status.eq(current.status.code()))
+        .filter(row::Column::UpdatedAt.eq(current.updated_at))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        drop(txn);
+        return Ok(Err(
+            match get_owned(db, current.id, current.account_id).await? {
+                None => ChangeError::NotFound,
+                Some(_) => ChangeError::Conflict,
+            },
+        ));
+    }
+    record(
         &txn,
-        &current,
-        StatusChange {
-            event,
-            actor: Actor::Candidate,
-            actor_account_id: Some(account_id),
-            kind,
-            detail: json!({ "eligibility_met": eligibility_met, "eligibility_acknowledged": eligibility_acknowledged }),
-            also: vec![
-                (row::Column::EligibilityMet, Expr::value(eligibility_met)),
-                (
-                    row::Column::EligibilityAcknowledged,
-                    Expr::value(eligibility_acknowledged),
-                ),
-                (row::Column::SubmittedAt, Expr::value(now)),
-                (row::Column::Round, Expr::col(row::Column::Round).add(1)),
-            ],
-        },
+        current.id,
+        Some(current.account_id),
+        Actor::Candidate,
+        kind,
+        Some(current.status),
+        to,
+        json!({ "eligibility_met": eligibility_met, "eligibility_acknowledged": eligibility_acknowledged }),
         now,
     )
     .await?;
-    if let Err(e) = changed {
+    if seat_delta(current.status, to) == 1
+        && let Err(e) = take_seat(&txn, current.plan_id, now).await?
+    {
         return Ok(Err(e));
     }
     txn.commit().await?;
-    Ok(Ok(reload(db, id).await?))
+    Ok(Ok(Application {
+        status: to,
+        eligibility_met,
+        eligibility_acknowledged,
+        round: current.round + 1,
+        submitted_at: Some(now),
+        updated_at: now,
+        ..current.clone()
+    }))
 }
 
 /// Withdraws the application and gives its seat back.
@@ -404,26 +431,17 @@ async fn change_status(
     Ok(Ok(to))
 }
 
-/// Takes a seat while registration is open and one is left. The plan's row is only read, never
-/// locked or written: seats are counted in stripes (`crate::seats`), so that submissions to one
-/// plan do not wait for each other.
+/// Takes a seat while registration is open and one is left (`crate::seats`).
 async fn take_seat(
     txn: &DatabaseTransaction,
     plan_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Result<(), ChangeError>, StoreError> {
-    let plan = plan_row::Entity::find_by_id(plan_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("plan {plan_id} vanished")))?;
-    if now < plan.registration_opens_at || now >= plan.registration_closes_at {
-        return Ok(Err(ChangeError::RegistrationClosed));
-    }
-    if crate::seats::take(txn, plan_id).await? {
-        Ok(Ok(()))
-    } else {
-        Ok(Err(ChangeError::Full))
-    }
+    Ok(match crate::seats::take(txn, plan_id, now).await? {
+        Taken::Yes => Ok(()),
+        Taken::Full => Err(ChangeError::Full),
+        Taken::RegistrationClosed => Err(ChangeError::RegistrationClosed),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -43,14 +43,41 @@ pub async fn create<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Takes one seat of the plan: `false` when none is left.
-pub async fn take<C: ConnectionTrait>(conn: &C, plan_id: i64) -> Result<bool, StoreError> {
-    change_one(conn, plan_id, Direction::Take).await
+/// Whether a seat was taken, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    Yes,
+    /// Every stripe is full.
+    Full,
+    /// Outside the plan's registration window.
+    RegistrationClosed,
+}
+
+/// Takes one seat of the plan, only while its registration window contains `now`. The window is
+/// a condition of the same update (the plan's row is read, never locked or written), so that
+/// taking a seat costs one statement.
+pub async fn take<C: ConnectionTrait>(
+    conn: &C,
+    plan_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Taken, StoreError> {
+    if change_one(conn, plan_id, Direction::Take, Some(now)).await? {
+        return Ok(Taken::Yes);
+    }
+    let open = plan::Entity::find_by_id(plan_id)
+        .one(conn)
+        .await?
+        .is_some_and(|p| p.registration_opens_at <= now && now < p.registration_closes_at);
+    Ok(if open {
+        Taken::Full
+    } else {
+        Taken::RegistrationClosed
+    })
 }
 
 /// Gives one seat of the plan back (to any stripe that has one taken).
 pub async fn give_back<C: ConnectionTrait>(conn: &C, plan_id: i64) -> Result<(), StoreError> {
-    if change_one(conn, plan_id, Direction::GiveBack).await? {
+    if change_one(conn, plan_id, Direction::GiveBack, None).await? {
         Ok(())
     } else {
         Err(StoreError::Corrupt(format!(
@@ -75,33 +102,33 @@ impl Direction {
     }
 }
 
+/// One stripe of the plan changed in `direction`, if one meets its condition (and, with
+/// `open_at`, while the plan's registration window contains that instant).
 async fn change_one<C: ConnectionTrait>(
     conn: &C,
     plan_id: i64,
     direction: Direction,
+    open_at: Option<DateTime<Utc>>,
 ) -> Result<bool, StoreError> {
     let backend = conn.get_database_backend();
     let (condition, change) = direction.sql();
+    let mut sql = Sql::new(backend);
+    let plan_1 = sql.bind(plan_id);
+    let window = window_condition(&mut sql, plan_id, open_at);
+    let plan_2 = sql.bind(plan_id);
     // First try: any stripe that meets the condition and that no other transaction holds.
     let skip_locked = if backend == DatabaseBackend::Postgres {
         " FOR UPDATE SKIP LOCKED"
     } else {
         ""
     };
-    let (p1, p2) = placeholders(backend);
-    let sql = format!(
+    let first = format!(
         "UPDATE plan_seat_stripes SET taken = {change} \
-         WHERE plan_id = {p1} AND {condition} AND stripe = (\
-           SELECT stripe FROM plan_seat_stripes WHERE plan_id = {p2} AND {condition} \
+         WHERE plan_id = {plan_1} AND {condition}{window} AND stripe = (\
+           SELECT stripe FROM plan_seat_stripes WHERE plan_id = {plan_2} AND {condition} \
            ORDER BY random() LIMIT 1{skip_locked})"
     );
-    let done = conn
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [Value::from(plan_id), Value::from(plan_id)],
-        ))
-        .await?;
+    let done = conn.execute_raw(sql.statement(first)).await?;
     if done.rows_affected() == 1 || backend != DatabaseBackend::Postgres {
         return Ok(done.rows_affected() == 1);
     }
@@ -121,28 +148,58 @@ async fn change_one<C: ConnectionTrait>(
         .map(|s| s.stripe)
         .collect();
     for stripe in stripes {
-        let sql = format!(
+        let mut sql = Sql::new(backend);
+        let plan_1 = sql.bind(plan_id);
+        let window = window_condition(&mut sql, plan_id, open_at);
+        let stripe = sql.bind(stripe);
+        let text = format!(
             "UPDATE plan_seat_stripes SET taken = {change} \
-             WHERE plan_id = {p1} AND stripe = {p2} AND {condition}"
+             WHERE plan_id = {plan_1} AND stripe = {stripe} AND {condition}{window}"
         );
-        let done = conn
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [Value::from(plan_id), Value::from(stripe)],
-            ))
-            .await?;
-        if done.rows_affected() == 1 {
+        if conn.execute_raw(sql.statement(text)).await?.rows_affected() == 1 {
             return Ok(true);
         }
     }
     Ok(false)
 }
 
-fn placeholders(backend: DatabaseBackend) -> (&'static str, &'static str) {
-    match backend {
-        DatabaseBackend::Postgres => ("$1", "$2"),
-        _ => ("?", "?"),
+/// With `open_at`: the condition that the plan's registration window contains it.
+fn window_condition(sql: &mut Sql, plan_id: i64, open_at: Option<DateTime<Utc>>) -> String {
+    let Some(now) = open_at else {
+        return String::new();
+    };
+    let (plan, opens, closes) = (sql.bind(plan_id), sql.bind(now), sql.bind(now));
+    format!(
+        " AND EXISTS (SELECT 1 FROM plans WHERE id = {plan} \
+         AND registration_opens_at <= {opens} AND registration_closes_at > {closes})"
+    )
+}
+
+/// A statement's values with the backend's placeholders (`$1`… on PostgreSQL, `?` on SQLite),
+/// numbered in the order they are bound.
+struct Sql {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DatabaseBackend) -> Sql {
+        Sql {
+            backend,
+            values: Vec::new(),
+        }
+    }
+
+    fn bind(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
     }
 }
 

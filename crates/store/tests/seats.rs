@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, TransactionTrait};
+use store::seats::Taken;
 use store::{Db, DbOptions};
 
 async fn sqlite() -> (Db, tempfile::TempDir) {
@@ -46,6 +47,10 @@ async fn taken(db: &Db, plan: i64) -> u32 {
     store::seats::taken(db.reader(), &[plan]).await.unwrap()[&plan]
 }
 
+async fn take<C: ConnectionTrait>(conn: &C, plan: i64) -> bool {
+    store::seats::take(conn, plan, Utc::now()).await.unwrap() == Taken::Yes
+}
+
 /// `racers` transactions at once each try to take a seat; every third one that gets a seat rolls
 /// back. Returns how many committed a seat and how many were told the plan is full.
 async fn race(db: &Db, plan: i64, racers: usize) -> (usize, usize) {
@@ -56,7 +61,7 @@ async fn race(db: &Db, plan: i64, racers: usize) -> (usize, usize) {
         tasks.push(tokio::spawn(async move {
             start.wait().await;
             let txn = db.writer().begin().await.unwrap();
-            let got = store::seats::take(&txn, plan).await.unwrap();
+            let got = take(&txn, plan).await;
             // Hold the stripe a moment, as a submission's other statements would.
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             if got && n % 3 == 0 {
@@ -124,7 +129,7 @@ async fn capacity_changes_keep_the_seats_taken(db: Db) {
         .unwrap();
     for _ in 0..3 {
         let txn = db.writer().begin().await.unwrap();
-        assert!(store::seats::take(&txn, plan).await.unwrap());
+        assert!(take(&txn, plan).await);
         txn.commit().await.unwrap();
     }
     let refused = store::seats::set_capacity(&db, plan, 2, Utc::now())
@@ -139,14 +144,40 @@ async fn capacity_changes_keep_the_seats_taken(db: Db) {
     let (now, _) = store::plans::get(&db, plan).await.unwrap().unwrap();
     assert_eq!((now.capacity, now.seats_taken), (4, 3));
     let txn = db.writer().begin().await.unwrap();
-    assert!(
-        store::seats::take(&txn, plan).await.unwrap(),
-        "the last seat"
+    assert!(take(&txn, plan).await, "the last seat");
+    assert_eq!(
+        store::seats::take(&txn, plan, Utc::now()).await.unwrap(),
+        Taken::Full
     );
-    assert!(!store::seats::take(&txn, plan).await.unwrap(), "then full");
     txn.commit().await.unwrap();
     assert_eq!(taken(&db, plan).await, 4);
     assert_eq!(stripes_over_capacity(&db, plan).await, 0);
+}
+
+async fn no_seat_is_taken_outside_the_registration_window(db: Db) {
+    let plan = with_plan(&db).await;
+    let (found, _) = store::plans::get(&db, plan).await.unwrap().unwrap();
+    let before = found.registration.opens_at - chrono::Duration::seconds(1);
+    let at_close = found.registration.closes_at;
+    for now in [before, at_close] {
+        let txn = db.writer().begin().await.unwrap();
+        assert_eq!(
+            store::seats::take(&txn, plan, now).await.unwrap(),
+            Taken::RegistrationClosed
+        );
+        txn.commit().await.unwrap();
+    }
+    assert_eq!(taken(&db, plan).await, 0);
+    let txn = db.writer().begin().await.unwrap();
+    assert_eq!(
+        store::seats::take(&txn, plan, found.registration.opens_at)
+            .await
+            .unwrap(),
+        Taken::Yes,
+        "the window includes its first second"
+    );
+    txn.commit().await.unwrap();
+    assert_eq!(taken(&db, plan).await, 1);
 }
 
 macro_rules! on_both {
@@ -167,5 +198,6 @@ macro_rules! on_both {
 
 on_both!(
     racing_transactions_take_exactly_the_capacity,
-    capacity_changes_keep_the_seats_taken
+    capacity_changes_keep_the_seats_taken,
+    no_seat_is_taken_outside_the_registration_window
 );

@@ -38,29 +38,24 @@ pub fn today() -> NaiveDate {
         .date_naive()
 }
 
+/// The checks' context, from the plan cache: the plan's level, alternatives and tracks change
+/// only when staff edit the catalogue. What must be exact (the registration window, the seats) is
+/// checked again by the store when the application is submitted.
 pub async fn context(
     state: &AppState,
     application: &Application,
     account: &Account,
 ) -> Result<Context, AppError> {
-    let (plan, _) = store::plans::get(&state.db, application.plan_id)
+    let (plan, facts) = state
+        .plans
+        .plan(&state.db, application.plan_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let rules = store::catalogue::rules_with_ids(&state.db, plan.occupation_id, plan.level).await?;
-    let tracks = store::catalogue::occupation(&state.db, plan.occupation_id)
-        .await?
-        .map(|o| {
-            o.tracks_at(plan.level)
-                .into_iter()
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
     Ok(Context {
         application_id: application.id,
         plan,
-        rules,
-        tracks,
+        rules: facts.rules.clone(),
+        tracks: facts.tracks.clone(),
         id_number: account.id_number.clone(),
     })
 }
@@ -383,6 +378,10 @@ pub async fn submit(
     accept_commitment: bool,
     acknowledge_ineligible: bool,
 ) -> Result<Application, AppError> {
+    // The store submits the application as loaded, for its owner; never another's.
+    if application.account_id != account.id {
+        return Err(AppError::not_found());
+    }
     let review = review(state, ctx, &application.draft).await?;
     if review.has_errors() {
         let fields = review
@@ -413,8 +412,7 @@ pub async fn submit(
     }
     let submitted = store::applications::submit(
         &state.db,
-        application.id,
-        account.id,
+        application,
         met,
         !met && acknowledge_ineligible,
         Utc::now(),

@@ -11,6 +11,9 @@
 //!   Another instance's submissions show within [`TTL`]. Submission itself never reads this
 //!   cache: seats are taken in the database, with a conditional update.
 //!
+//! The application's checks read the same facts (the level's alternatives and tracks); the
+//! registration window and the seats they are checked against at submission are the database's.
+//!
 //! The plan's registration state (未开始, 报名中, 已截止, 已满) is worked out per request from
 //! the clock, so it changes at the exact second whatever is cached.
 
@@ -20,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use domain::catalogue::Level;
+use domain::catalogue::eligibility::EligibilityRule;
 use store::Db;
 use store::plans::{Plan, PlanPage, Site};
 
@@ -37,7 +41,9 @@ pub struct PlanFacts {
     pub plan: Plan,
     pub sites: Vec<Site>,
     pub occupation_code: String,
-    /// The eligibility alternatives, each as a plain Chinese sentence.
+    /// The eligibility alternatives of the plan's level, with their ids, in order.
+    pub rules: Vec<(i64, EligibilityRule)>,
+    /// The same alternatives, each as a plain Chinese sentence.
     pub eligibility: Vec<String>,
     pub tracks: Vec<String>,
     pub related_occupations: Vec<String>,
@@ -141,10 +147,10 @@ async fn load_facts(db: &Db, id: i64) -> Result<Option<PlanFacts>, AppError> {
         .await?
         .ok_or_else(|| AppError::internal(format!("plan {} has no occupation", plan.id)))?;
     let names = store::code_tables::education_names(db).await?;
-    let eligibility = store::catalogue::rules(db, plan.occupation_id, plan.level)
-        .await?
+    let rules = store::catalogue::rules_with_ids(db, plan.occupation_id, plan.level).await?;
+    let eligibility = rules
         .iter()
-        .map(|rule| rule.sentence(&|code: &str| names.get(code).cloned()))
+        .map(|(_, rule)| rule.sentence(&|code: &str| names.get(code).cloned()))
         .collect();
     Ok(Some(PlanFacts {
         tracks: occupation
@@ -154,6 +160,7 @@ async fn load_facts(db: &Db, id: i64) -> Result<Option<PlanFacts>, AppError> {
             .collect(),
         related_occupations: occupation.related.clone(),
         occupation_code: occupation.code,
+        rules,
         eligibility,
         plan,
         sites,

@@ -6,42 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, TransactionTrait};
+use store::Db;
 use store::seats::Taken;
-use store::{Db, DbOptions};
 
-async fn sqlite() -> (Db, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("seats.db").display());
-    (Db::connect(&url, &DbOptions::default()).await.unwrap(), dir)
-}
-
-async fn postgres() -> Db {
-    let admin = std::env::var("SKILLCERT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("skillcert_seats_{:016x}", rand::random::<u64>());
-    let server = Db::connect(&admin, &DbOptions::default()).await.unwrap();
-    server
-        .writer()
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    server.close().await;
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap();
-    let options = DbOptions {
-        max_connections: 48,
-        ..DbOptions::default()
-    };
-    Db::connect(&format!("{base}/{name}"), &options)
-        .await
-        .unwrap()
-}
-
-/// A migrated, seeded database and the id of one of its plans.
-async fn with_plan(db: &Db) -> i64 {
-    store::migrations::run(db).await.unwrap();
-    store::seed::seed_if_empty(db, Utc::now()).await.unwrap();
-    store::plans::list(db, None, 1).await.unwrap().plans[0].id
-}
+mod common;
+use common::with_plan;
 
 async fn taken(db: &Db, plan: i64) -> u32 {
     store::seats::taken(db.reader(), &[plan]).await.unwrap()[&plan]
@@ -178,22 +147,6 @@ async fn no_seat_is_taken_outside_the_registration_window(db: Db) {
     );
     txn.commit().await.unwrap();
     assert_eq!(taken(&db, plan).await, 1);
-}
-
-macro_rules! on_both {
-    ($($name:ident),*) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let (db, _dir) = super::sqlite().await;
-                super::$name(db).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::postgres().await).await
-            }
-        }
-    )*};
 }
 
 on_both!(

@@ -46,12 +46,12 @@ macro_rules! on_both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let (db, _dir) = crate::common::sqlite().await;
+                let (db, _dir) = $crate::common::sqlite().await;
                 super::$name(db).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$name(crate::common::postgres().await).await
+                super::$name($crate::common::postgres().await).await
             }
         }
     )*};

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `admin create`.
+//! The command line: `serve` (the default), `migrate`, `admin create`, `config`, `bench`.
 
 use std::path::PathBuf;
 
@@ -36,6 +36,9 @@ pub enum Command {
     Admin(AdminCommand),
     /// Print the effective configuration (secrets hidden).
     Config,
+    /// Load benchmark of registration opening (the opening minute), on throwaway databases;
+    /// never touches the configured database. See bench/README.md.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +75,8 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("{shown:#?}");
             Ok(())
         }
+        // The configuration is not used: the bench makes its own databases and data folders.
+        Command::Bench(args) => crate::bench::run(args).await,
     }
 }
 

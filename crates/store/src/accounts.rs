@@ -231,7 +231,11 @@ pub async fn any_with_role(db: &Db, role: StaffRole) -> Result<bool, StoreError>
         > 0)
 }
 
-async fn to_account(db: &Db, pii: &Pii, found: row::Model) -> Result<Account, StoreError> {
+pub(crate) async fn to_account(
+    db: &Db,
+    pii: &Pii,
+    found: row::Model,
+) -> Result<Account, StoreError> {
     let decrypt = |sealed: &Option<Vec<u8>>| -> Result<Option<String>, StoreError> {
         sealed
             .as_deref()

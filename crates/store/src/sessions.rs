@@ -10,8 +10,9 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
-use crate::entities::session as row;
-use crate::{Db, StoreError};
+use crate::accounts::Account;
+use crate::entities::{account as account_row, session as row};
+use crate::{Db, Pii, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -60,37 +61,53 @@ pub async fn create(
     Ok((token, session))
 }
 
-/// The live session for `token`. Sliding expiry: once less than half of `ttl` is left, the
-/// session is extended, so an active user stays logged in while reads stay write-free.
-pub async fn load(
+/// The live session for `token`, with its account (none for a visitor who has not logged in),
+/// in one query: every request that carries a cookie needs both. Sliding expiry: once less than
+/// half of `ttl` is left, the session is extended, so an active user stays logged in while reads
+/// stay write-free.
+pub async fn load_with_account(
     db: &Db,
+    pii: &Pii,
     token: &str,
     ttl: Duration,
     now: DateTime<Utc>,
-) -> Result<Option<Session>, StoreError> {
-    let hash = id_hash(token);
-    let Some(found) = row::Entity::find_by_id(hash.clone())
+) -> Result<Option<(Session, Option<Account>)>, StoreError> {
+    let Some((found, account)) = row::Entity::find_by_id(id_hash(token))
         .filter(row::Column::ExpiresAt.gt(now))
+        .find_also_related(account_row::Entity)
         .one(db.reader())
         .await?
     else {
         return Ok(None);
     };
+    let account = match account {
+        Some(a) => Some(crate::accounts::to_account(db, pii, a).await?),
+        None => None,
+    };
+    Ok(Some((slide(db, found, ttl, now).await?, account)))
+}
+
+async fn slide(
+    db: &Db,
+    found: row::Model,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<Session, StoreError> {
     let mut expires_at = found.expires_at;
     if expires_at - now < ttl / 2 {
         expires_at = now + ttl;
         row::Entity::update_many()
             .col_expr(row::Column::ExpiresAt, Expr::value(expires_at))
-            .filter(row::Column::IdHash.eq(hash))
+            .filter(row::Column::IdHash.eq(found.id_hash))
             .exec(db.writer())
             .await?;
     }
-    Ok(Some(Session {
+    Ok(Session {
         account_id: found.account_id,
         csrf_token: found.csrf_token,
         data: found.data,
         expires_at,
-    }))
+    })
 }
 
 pub async fn save_data(db: &Db, token: &str, data: &str) -> Result<(), StoreError> {

@@ -192,7 +192,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        spawn_housekeeping(self.state.db.clone());
+        // Housekeeping lives as long as the server: it stops when `run` returns or is dropped
+        // (tests and the bench drop servers whose database they then close).
+        let _housekeeping = AbortOnDrop(spawn_housekeeping(self.state.db.clone()));
         let app = web::router(self.state);
         axum::serve(
             self.listener,
@@ -204,8 +206,16 @@ impl Application {
     }
 }
 
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Deletes expired sessions and old rate-limit events every ten minutes.
-fn spawn_housekeeping(db: Db) {
+fn spawn_housekeeping(db: Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
@@ -218,5 +228,5 @@ fn spawn_housekeeping(db: Db) {
                 tracing::warn!(error = %e, "purging rate-limit events");
             }
         }
-    });
+    })
 }

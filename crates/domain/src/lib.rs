@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod calendar;
 pub mod catalogue;
 pub mod identity;
 pub mod money;

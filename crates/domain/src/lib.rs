@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod identity;
 pub mod money;
+pub mod permissions;
 pub mod plans;
 pub mod seats;
 pub mod time;

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod calendar;
 pub mod catalogue;
 pub mod identity;
+pub mod jobs;
 pub mod money;
 pub mod permissions;
 pub mod plans;

@@ -12,6 +12,7 @@ pub mod employers;
 pub mod entities;
 mod error;
 pub mod files;
+pub mod jobs;
 pub mod migrations;
 pub mod passwords;
 pub mod pii;
@@ -21,6 +22,7 @@ pub mod seats;
 pub mod seed;
 pub mod sessions;
 pub mod sms_codes;
+mod sql;
 
 pub use db::{Backend, Db, DbOptions};
 pub use error::StoreError;

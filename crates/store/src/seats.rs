@@ -16,10 +16,11 @@ use domain::seats::{BelowTaken, STRIPES, Stripe, resize, split_capacity};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter,
-    QueryOrder, Statement, TransactionTrait, Value,
+    QueryOrder, TransactionTrait,
 };
 
 use crate::entities::{plan, plan_seat_stripe as row};
+use crate::sql::Sql;
 use crate::{Db, StoreError};
 
 /// Creates the stripes of a new plan; the caller owns the transaction.
@@ -173,34 +174,6 @@ fn window_condition(sql: &mut Sql, plan_id: i64, open_at: Option<DateTime<Utc>>)
         " AND EXISTS (SELECT 1 FROM plans WHERE id = {plan} \
          AND registration_opens_at <= {opens} AND registration_closes_at > {closes})"
     )
-}
-
-/// A statement's values with the backend's placeholders (`$1`… on PostgreSQL, `?` on SQLite),
-/// numbered in the order they are bound.
-struct Sql {
-    backend: DatabaseBackend,
-    values: Vec<Value>,
-}
-
-impl Sql {
-    fn new(backend: DatabaseBackend) -> Sql {
-        Sql {
-            backend,
-            values: Vec::new(),
-        }
-    }
-
-    fn bind(&mut self, value: impl Into<Value>) -> String {
-        self.values.push(value.into());
-        match self.backend {
-            DatabaseBackend::Postgres => format!("${}", self.values.len()),
-            _ => "?".to_owned(),
-        }
-    }
-
-    fn statement(self, sql: String) -> Statement {
-        Statement::from_sql_and_values(self.backend, sql, self.values)
-    }
 }
 
 /// Seats taken per plan, for the plans asked (a plan without stripes counts none).

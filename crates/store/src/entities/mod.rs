@@ -9,6 +9,7 @@ pub mod division;
 pub mod eligibility_rule;
 pub mod employer;
 pub mod exam_site;
+pub mod job;
 pub mod occupation;
 pub mod occupation_level;
 pub mod plan;

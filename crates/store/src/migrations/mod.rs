@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_applications;
 mod m0003_uploaded_files;
 mod m0004_seat_stripes;
+mod m0005_jobs;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_applications::Migration),
             Box::new(m0003_uploaded_files::Migration),
             Box::new(m0004_seat_stripes::Migration),
+            Box::new(m0005_jobs::Migration),
         ]
     }
 }

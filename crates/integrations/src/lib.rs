@@ -2,4 +2,5 @@
 //! default needs no account anywhere: SMS, file storage; payment in a later issue.
 
 pub mod sms;
+pub mod sms_signing;
 pub mod storage;

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod audit;
 pub mod catalogue;
 pub mod code_tables;
 pub mod db;

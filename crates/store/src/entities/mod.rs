@@ -4,6 +4,7 @@ pub mod account;
 pub mod account_role;
 pub mod application;
 pub mod application_event;
+pub mod audit_entry;
 pub mod code_item;
 pub mod division;
 pub mod eligibility_rule;

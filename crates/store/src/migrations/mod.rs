@@ -8,6 +8,7 @@ mod m0002_applications;
 mod m0003_uploaded_files;
 mod m0004_seat_stripes;
 mod m0005_jobs;
+mod m0006_audit_log;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_uploaded_files::Migration),
             Box::new(m0004_seat_stripes::Migration),
             Box::new(m0005_jobs::Migration),
+            Box::new(m0006_audit_log::Migration),
         ]
     }
 }

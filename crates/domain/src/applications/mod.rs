@@ -14,6 +14,7 @@
 pub mod contact;
 pub mod documents;
 pub mod eligibility_check;
+pub mod employer_import;
 pub mod employers;
 pub mod facts;
 pub mod form;

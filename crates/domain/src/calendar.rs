@@ -143,6 +143,11 @@ impl WorkCalendar {
             .collect()
     }
 
+    /// Every exception, in date order.
+    pub fn days(&self) -> impl Iterator<Item = (NaiveDate, &SpecialDay)> {
+        self.special.iter().map(|(d, s)| (*d, s))
+    }
+
     pub fn special(&self, date: NaiveDate) -> Option<&SpecialDay> {
         self.special.get(&date)
     }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod calendar;
 pub mod catalogue;
 pub mod code_tables;
 pub mod db;

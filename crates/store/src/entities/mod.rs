@@ -24,3 +24,4 @@ pub mod sms_code;
 pub mod track;
 pub mod track_level;
 pub mod uploaded_file;
+pub mod work_calendar_day;

@@ -9,6 +9,7 @@ mod m0003_uploaded_files;
 mod m0004_seat_stripes;
 mod m0005_jobs;
 mod m0006_audit_log;
+mod m0007_work_calendar;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_seat_stripes::Migration),
             Box::new(m0005_jobs::Migration),
             Box::new(m0006_audit_log::Migration),
+            Box::new(m0007_work_calendar::Migration),
         ]
     }
 }

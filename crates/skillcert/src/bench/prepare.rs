@@ -332,7 +332,8 @@ fn id_number_of(serial: u32) -> String {
     format!("{first17}{check}")
 }
 
-fn work_row(
+/// One row of the work history (工作经历), as the API takes it.
+pub fn work_row(
     start: &str,
     end: &str,
     employer: &str,
@@ -345,17 +346,29 @@ fn work_row(
     })
 }
 
-/// The HTTP tests' `level1_draft`, for this candidate's phone, ID number and birth date.
 fn level1_draft(
     phone: &str,
     id_number: &str,
     claimed_rule: i64,
 ) -> anyhow::Result<ApplicationDraft> {
+    let value = level1_draft_json(REAL_NAME, phone, id_number, claimed_rule)?;
+    Ok(serde_json::from_value(value)?)
+}
+
+/// A draft that passes every check for a level-1 plan, as the API takes it: a 二级 certificate
+/// since 2019 and work since 2011 "至今", which meets the level's alternative `claimed_rule`.
+/// The bench's candidates and the HTTP tests' both submit it.
+pub fn level1_draft_json(
+    real_name: &str,
+    phone: &str,
+    id_number: &str,
+    claimed_rule: i64,
+) -> anyhow::Result<serde_json::Value> {
     let id = IdNumber::parse(id_number).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let birth_date = id.birth_date().format("%Y-%m-%d").to_string();
-    let value = json!({
+    Ok(json!({
         "basic": {
-            "name": REAL_NAME, "gender": "male", "birth_date": birth_date,
+            "name": real_name, "gender": "male", "birth_date": birth_date,
             "ethnicity": "01", "political_status": "", "education": "21",
             "mobile": phone, "phone": "0771-1234567", "email": "zhangsan@example.com",
             "postcode": "530000", "assessment_category": "01", "candidate_source": "03",
@@ -385,8 +398,7 @@ fn level1_draft(
             "previous_issued_on": "2019-06-01", "claimed_rule": claimed_rule, "track": "",
             "apprenticeship_completed": false, "preparatory_technician_since": "",
         },
-    });
-    Ok(serde_json::from_value(value)?)
+    }))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::support::{ApiError, Backend, Candidate, TestApp, id_number, sign_up_via_api, uploads};
+use skillcert::bench::prepare::{level1_draft_json, work_row};
 
 /// Every candidate of these tests is a man born on 1990-03-07 (the ID numbers say so).
 const BIRTH: &str = "19900307";
@@ -119,49 +120,11 @@ fn total_text(months: i32) -> String {
 
 // --- the form, as JSON (the API) and as the pages post it --------------------------------------
 
-fn work_row(start: &str, end: &str, employer: &str, post: &str, referee: &str) -> Value {
-    json!({
-        "start": start, "end": end, "employer": employer, "employer_uscc": "",
-        "post": post, "referee": referee, "referee_phone": "13800138000",
-    })
-}
-
 /// A draft that passes every check, for the level-1 plan (as in the end-to-end flow): a 二级
 /// certificate since 2019 and work since 2011 "至今", which meets the level's alternative.
 fn level1_draft(c: &Candidate, claimed_rule: i64) -> Value {
-    json!({
-        "basic": {
-            "name": c.real_name, "gender": "male", "birth_date": BIRTH_DATE,
-            "ethnicity": "01", "political_status": "", "education": "21",
-            "mobile": c.phone, "phone": "0771-1234567", "email": "zhangsan@example.com",
-            "postcode": "530000", "assessment_category": "01", "candidate_source": "03",
-        },
-        "identity": { "identity": "worker" },
-        "registration": {
-            "id_type": "resident_id_card", "id_number": c.id_number,
-            "organization": "南宁职业技能培训中心", "years_of_work": "15",
-            "enterprise_type": "03", "employer": "广西云商电子商务有限公司", "hukou_type": "城镇",
-            "hukou_province": "", "hukou_city": "", "hukou_district": "",
-            "residence_province": "450000", "residence_city": "450100",
-            "residence_district": "450103", "residence_address": "民族大道 1 号",
-            "employer_province": "", "employer_city": "", "employer_district": "",
-            "employer_address": "",
-        },
-        "education": {
-            "degree": "31", "school": "广西职业技术学院", "major": "电子商务",
-            "diploma_number": "", "graduation_date": "2011-07", "related_major": true,
-        },
-        "work_history": [
-            work_row("2011-08", "2016-12", "广西云商电子商务有限公司", "运营专员", "李四"),
-            work_row("2017-01", "至今", "南宁跨境贸易有限公司", "运营经理", "赵六"),
-        ],
-        "declaration": {
-            "kind": "promotion", "previous_certificate_number": "S000045000001202021000123",
-            "previous_occupation": "电子商务师", "previous_level": "2",
-            "previous_issued_on": "2019-06-01", "claimed_rule": claimed_rule, "track": "",
-            "apprenticeship_completed": false, "preparatory_technician_since": "",
-        },
-    })
+    level1_draft_json(&c.real_name, &c.phone, &c.id_number, claimed_rule)
+        .expect("the candidate's ID number is valid")
 }
 
 /// Months worked in [`level1_draft`]: August 2011 to this month.

@@ -370,19 +370,19 @@ pub async fn withdraw(
 
 /// A status change as asked: the event, who causes it, the timeline's entry, and any other
 /// columns to set in the same update.
-struct StatusChange<'a> {
-    event: ApplicationEvent,
-    actor: Actor,
-    actor_account_id: Option<i64>,
-    kind: &'a str,
-    detail: serde_json::Value,
-    also: Vec<(row::Column, SimpleExpr)>,
+pub(crate) struct StatusChange<'a> {
+    pub(crate) event: ApplicationEvent,
+    pub(crate) actor: Actor,
+    pub(crate) actor_account_id: Option<i64>,
+    pub(crate) kind: &'a str,
+    pub(crate) detail: serde_json::Value,
+    pub(crate) also: Vec<(row::Column, SimpleExpr)>,
 }
 
 /// Moves `current` through the change's event inside the caller's transaction: the row (only if
 /// nobody changed its status meanwhile), the timeline, and last the seat, so that a seat's
 /// stripe is held for as short a time as possible before the commit.
-async fn change_status(
+pub(crate) async fn change_status(
     txn: &DatabaseTransaction,
     current: &row::Model,
     change: StatusChange<'_>,
@@ -444,8 +444,10 @@ async fn take_seat(
     })
 }
 
+/// Appends one entry to the application's timeline and returns its id (the key that makes
+/// whatever follows from the event, such as its notification, happen once).
 #[allow(clippy::too_many_arguments)]
-async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     conn: &C,
     application_id: i64,
     actor_account_id: Option<i64>,
@@ -455,8 +457,8 @@ async fn record<C: ConnectionTrait>(
     to: ApplicationStatus,
     detail: serde_json::Value,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    event_row::Entity::insert(event_row::ActiveModel {
+) -> Result<i64, StoreError> {
+    let inserted = event_row::Entity::insert(event_row::ActiveModel {
         application_id: Set(application_id),
         at: Set(now),
         actor_account_id: Set(actor_account_id),
@@ -467,9 +469,9 @@ async fn record<C: ConnectionTrait>(
         detail: Set(detail.to_string()),
         ..Default::default()
     })
-    .exec_without_returning(conn)
+    .exec(conn)
     .await?;
-    Ok(())
+    Ok(inserted.last_insert_id)
 }
 
 async fn owned_in(
@@ -495,11 +497,11 @@ fn draft_json(draft: &ApplicationDraft) -> Result<String, StoreError> {
     serde_json::to_string(draft).map_err(|e| StoreError::Corrupt(format!("draft: {e}")))
 }
 
-fn status_of(code: &str) -> Result<ApplicationStatus, StoreError> {
+pub(crate) fn status_of(code: &str) -> Result<ApplicationStatus, StoreError> {
     ApplicationStatus::parse(code).ok_or_else(|| StoreError::Corrupt(format!("status {code}")))
 }
 
-fn to_application(r: row::Model) -> Result<Application, StoreError> {
+pub(crate) fn to_application(r: row::Model) -> Result<Application, StoreError> {
     Ok(Application {
         status: status_of(&r.status)?,
         // A draft written by an older version may lack newer fields; serde's defaults fill them.

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod terms;
+
 /// Where a plan stands for a candidate looking at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -58,6 +60,42 @@ pub enum PlanError {
     ExamWindow,
     #[error("考试开始时间不能早于报名截止时间")]
     ExamBeforeRegistrationCloses,
+    #[error(
+        "计划编号应为 7 位数字：年份 4 位、月份 2 位、级别 1 位（如 2022121），同月再开一批可在后面加 -2 至 -99"
+    )]
+    CodeFormat,
+    #[error("计划编号的最后一位应为级别 {level}")]
+    CodeLevel { level: u8 },
+    #[error("该计划编号已被其他计划使用")]
+    CodeTaken,
+    #[error("请填写计划名称（不超过 {max} 个字）")]
+    Name { max: usize },
+    #[error("请选择职业")]
+    Occupation,
+    #[error("请选择级别")]
+    Level,
+    #[error("已有考生报名，不能再更改职业和级别")]
+    LevelFixed,
+    #[error("请按 YYYY-MM-DD HH:MM 填写北京时间")]
+    TimeFormat,
+    #[error("考试费用应为不少于 0 的金额（元），最多两位小数")]
+    Fee,
+    #[error("名额应为 1 至 {max} 的整数")]
+    Capacity { max: u32 },
+    #[error("名额不能少于已报名人数（已报名 {taken} 人）")]
+    CapacityBelowTaken { taken: u32 },
+    #[error("请至少选择一个考点")]
+    NoSites,
+    #[error("所选考点不存在")]
+    UnknownSite,
+    #[error("“{0}”不能作为计划要求的材料")]
+    Document(String),
+    #[error("报名截止时间应晚于现在")]
+    WindowInPast,
+    #[error("报名已经截止")]
+    AlreadyClosed,
+    #[error("报名尚未开始；如需调整，请修改报名时间")]
+    NotOpenYet,
 }
 
 impl PlanError {
@@ -66,6 +104,24 @@ impl PlanError {
             PlanError::RegistrationWindow => "plan_registration_window",
             PlanError::ExamWindow => "plan_exam_window",
             PlanError::ExamBeforeRegistrationCloses => "plan_exam_before_registration_closes",
+            PlanError::CodeFormat => "plan_code_format",
+            PlanError::CodeLevel { .. } => "plan_code_level",
+            PlanError::CodeTaken => "plan_code_taken",
+            PlanError::Name { .. } => "plan_name",
+            PlanError::Occupation => "plan_occupation",
+            PlanError::Level => "plan_level",
+            PlanError::LevelFixed => "plan_level_fixed",
+            PlanError::TimeFormat => "plan_time_format",
+            PlanError::Fee => "plan_fee",
+            PlanError::Capacity { .. } => "plan_capacity",
+            // The same code as `seats::BelowTaken`, whichever layer notices it first.
+            PlanError::CapacityBelowTaken { .. } => "capacity_below_taken",
+            PlanError::NoSites => "plan_sites_missing",
+            PlanError::UnknownSite => "plan_site_unknown",
+            PlanError::Document(_) => "plan_document_invalid",
+            PlanError::WindowInPast => "plan_window_in_past",
+            PlanError::AlreadyClosed => "plan_already_closed",
+            PlanError::NotOpenYet => "plan_not_open_yet",
         }
     }
 }

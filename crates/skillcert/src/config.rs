@@ -1,12 +1,16 @@
 //! Configuration in three layers: built-in defaults, then `skillcert.toml` (or the file named by
 //! `--config`), then `SKILLCERT_*` environment variables (`SKILLCERT_DATABASE_URL`,
-//! `SKILLCERT_LISTEN`, …). Secrets are wrapped so that printing the configuration never shows them.
+//! `SKILLCERT_LISTEN`, …; a nested key with `__`: `SKILLCERT_SMS__PROVIDER`). Secrets are wrapped
+//! so that printing the configuration never shows them.
 
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+
+mod sms;
+pub use sms::{AliyunSettings, SmsConfig, SmsProvider, TencentSettings, TencentTemplateSettings};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,10 +34,20 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Behind a reverse proxy that sets `X-Forwarded-For`: take the client address from it.
     pub trust_forwarded_for: bool,
-    /// `log`: write messages to the log and `<data_dir>/outbox/sms.jsonl` (no SMS is sent).
-    pub sms_provider: String,
+    /// `[sms]`: `provider = "log"` (the log and `<data_dir>/outbox/sms.jsonl`, nothing sent),
+    /// `"aliyun"` or `"tencent"` with its `[sms.aliyun]` / `[sms.tencent]` settings.
+    #[serde(default)]
+    pub sms: SmsConfig,
     /// Log filter, e.g. `info` or `skillcert=debug,info`.
     pub log: String,
+    /// The background worker (`[worker]`: enabled, poll_interval_ms, lease_seconds,
+    /// concurrency).
+    #[serde(default)]
+    pub worker: crate::worker::WorkerConfig,
+    /// Extra fonts for documents (`.ttf`/`.otf`/`.ttc`), for characters the embedded Noto Sans
+    /// CJK SC subset lacks. None: the embedded font only.
+    #[serde(default)]
+    pub font_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -48,8 +62,10 @@ impl Default for Config {
             sqlite_synchronous_full: false,
             secure_cookies: false,
             trust_forwarded_for: false,
-            sms_provider: "log".into(),
+            sms: SmsConfig::default(),
             log: "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn".into(),
+            worker: crate::worker::WorkerConfig::default(),
+            font_dir: None,
         }
     }
 }
@@ -61,7 +77,7 @@ impl Config {
         let file = file.map(Path::to_path_buf).unwrap_or(default_file);
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
-            .merge(Env::prefixed("SKILLCERT_"))
+            .merge(Env::prefixed("SKILLCERT_").split("__"))
             .extract()
             .map_err(Box::new)
     }

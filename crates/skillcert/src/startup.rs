@@ -5,9 +5,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use chrono::Utc;
 use domain::accounts::StaffRole;
+use integrations::sms::aliyun::AliyunSms;
+use integrations::sms::tencent::TencentSms;
 use integrations::sms::{LogSender, SmsSender};
 use integrations::storage::{FileStorage, LocalFileStorage};
 use rand::RngCore;
@@ -15,7 +17,7 @@ use store::{Db, DbOptions, Pii};
 use tokio::net::TcpListener;
 use web::{AppState, WebSettings};
 
-use crate::config::Config;
+use crate::config::{Config, SmsProvider};
 
 /// Everything opened and checked, not yet listening.
 pub struct Prepared {
@@ -52,10 +54,7 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     // Files live in a local folder; an S3-compatible FileStorage can be chosen here later.
     let files: Arc<dyn FileStorage> = Arc::new(LocalFileStorage::new(config.files_dir()));
     let pii = Pii::new(&secret_key(config)?);
-    let sms: Arc<dyn SmsSender> = match config.sms_provider.as_str() {
-        "log" => Arc::new(LogSender::new(config.outbox_dir())),
-        other => bail!("unknown sms_provider `{other}`: the providers are `log`"),
-    };
+    let sms = sms_sender(config)?;
     let settings = WebSettings {
         secure_cookies: config.secure_cookies,
         trust_forwarded_for: config.trust_forwarded_for,
@@ -71,9 +70,38 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
             codes,
             settings: Arc::new(settings),
             plans: Arc::default(),
+            documents: Arc::new(
+                documents::Renderer::new(&documents::RendererSettings {
+                    extra_font_dir: config.font_dir.clone(),
+                })
+                .context("loading the document fonts")?,
+            ),
         },
         first_admin_password,
     })
+}
+
+/// The SMS provider `sms.provider` names, its settings checked: a missing key, an unmapped
+/// template the application sends or an unusable endpoint stops start-up.
+fn sms_sender(config: &Config) -> anyhow::Result<Arc<dyn SmsSender>> {
+    let needed: Vec<&str> = domain::identity::sms_code::CodePurpose::ALL
+        .iter()
+        .map(|purpose| purpose.template())
+        .collect();
+    let sender: Arc<dyn SmsSender> = match config.sms.provider {
+        SmsProvider::Log => Arc::new(LogSender::new(config.outbox_dir())),
+        SmsProvider::Aliyun => {
+            let settings = config.sms.aliyun_config(&needed)?;
+            tracing::info!(sign_name = %settings.sign_name, endpoint = %settings.endpoint, "SMS through Aliyun");
+            Arc::new(AliyunSms::new(settings)?)
+        }
+        SmsProvider::Tencent => {
+            let settings = config.sms.tencent_config(&needed)?;
+            tracing::info!(sign_name = %settings.sign_name, region = %settings.region, "SMS through Tencent Cloud");
+            Arc::new(TencentSms::new(settings)?)
+        }
+    };
+    Ok(sender)
 }
 
 /// On a database with no administrator, creates `admin` with a random password and returns it.
@@ -171,6 +199,7 @@ fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    worker: crate::worker::WorkerConfig,
 }
 
 impl Application {
@@ -178,7 +207,11 @@ impl Application {
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
-        Ok(Application { listener, state })
+        Ok(Application {
+            listener,
+            state,
+            worker: config.worker.clone(),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -195,14 +228,30 @@ impl Application {
         // Housekeeping lives as long as the server: it stops when `run` returns or is dropped
         // (tests and the bench drop servers whose database they then close).
         let _housekeeping = AbortOnDrop(spawn_housekeeping(self.state.db.clone()));
+        // The worker too (dropping its handle stops it); after a graceful stop of the server it
+        // finishes the jobs in hand.
+        let worker = self.worker.enabled.then(|| {
+            crate::worker::spawn(
+                crate::worker::JobContext {
+                    db: self.state.db.clone(),
+                    pii: self.state.pii.clone(),
+                    sms: self.state.sms.clone(),
+                },
+                &self.worker,
+            )
+        });
         let app = web::router(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("serving HTTP")
+        .context("serving HTTP");
+        if let Some(worker) = worker {
+            worker.shutdown(std::time::Duration::from_secs(10)).await;
+        }
+        served
     }
 }
 
@@ -229,4 +278,56 @@ fn spawn_housekeeping(db: Db) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod sms_tests {
+    use super::*;
+    use crate::config::{AliyunSettings, Secret, SmsConfig, TencentSettings};
+
+    fn with_sms(sms: SmsConfig) -> Config {
+        Config {
+            sms,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn a_provider_without_its_settings_stops_start_up_naming_the_keys() {
+        let config = with_sms(SmsConfig {
+            provider: SmsProvider::Tencent,
+            ..SmsConfig::default()
+        });
+        let err = sms_sender(&config).err().expect("refused").to_string();
+        assert!(err.contains("sms.tencent.secret_key is missing"), "{err}");
+        assert!(
+            err.contains("sms.tencent.templates.verification_code.id"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_complete_aliyun_section_builds_the_sender_and_a_bad_endpoint_does_not() {
+        let mut aliyun = AliyunSettings {
+            access_key_id: "LTAI5tKeyId".into(),
+            access_key_secret: Some(Secret::new("secret")),
+            sign_name: "技能认证中心".into(),
+            ..AliyunSettings::default()
+        };
+        for purpose in domain::identity::sms_code::CodePurpose::ALL {
+            aliyun
+                .templates
+                .insert(purpose.template().into(), "SMS_1".into());
+        }
+        let mut config = with_sms(SmsConfig {
+            provider: SmsProvider::Aliyun,
+            aliyun: Some(aliyun),
+            tencent: Some(TencentSettings::default()),
+        });
+        assert!(sms_sender(&config).is_ok());
+
+        config.sms.aliyun.as_mut().unwrap().endpoint = "https://dysmsapi.aliyuncs.com/v2".into();
+        let err = sms_sender(&config).err().expect("refused").to_string();
+        assert!(err.contains("endpoint"), "{err}");
+    }
 }

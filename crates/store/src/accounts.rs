@@ -18,6 +18,8 @@ use crate::entities::{account as row, account_role};
 use crate::error::is_unique_violation;
 use crate::{Db, Pii, StoreError};
 
+pub mod staff;
+
 /// A candidate's sign-up, every field already parsed.
 #[derive(Debug)]
 pub struct NewAccount {
@@ -51,6 +53,8 @@ pub struct Account {
     pub identity: Option<Identity>,
     pub roles: Vec<StaffRole>,
     pub created_at: DateTime<Utc>,
+    /// Disabled by an administrator: the account cannot log in (see [`staff`]).
+    pub disabled: bool,
 }
 
 impl Account {
@@ -193,7 +197,23 @@ pub async fn create_staff(
     now: DateTime<Utc>,
 ) -> Result<Result<i64, StaffError>, StoreError> {
     let txn = db.writer().begin().await?;
-    if exists(&txn, row::Column::LoginName.eq(login_name)).await? {
+    let created = insert_staff(&txn, login_name, real_name, roles, password_hash, now).await?;
+    if created.is_ok() {
+        txn.commit().await?;
+    }
+    Ok(created)
+}
+
+/// [`create_staff`] in the caller's transaction (the console's, with its audit line).
+pub(crate) async fn insert_staff<C: ConnectionTrait>(
+    txn: &C,
+    login_name: &str,
+    real_name: &str,
+    roles: &[StaffRole],
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<Result<i64, StaffError>, StoreError> {
+    if exists(txn, row::Column::LoginName.eq(login_name)).await? {
         return Ok(Err(StaffError::LoginNameTaken));
     }
     let inserted = row::Entity::insert(row::ActiveModel {
@@ -204,7 +224,7 @@ pub async fn create_staff(
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
     .await;
     let id = match inserted {
         Ok(done) => done.last_insert_id,
@@ -216,10 +236,9 @@ pub async fn create_staff(
             account_id: Set(id),
             role: Set(role.code().to_owned()),
         })
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await?;
     }
-    txn.commit().await?;
     Ok(Ok(id))
 }
 
@@ -270,6 +289,7 @@ pub(crate) async fn to_account(
         identity: found.identity.as_deref().and_then(Identity::parse),
         roles,
         created_at: found.created_at,
+        disabled: found.disabled_at.is_some(),
     })
 }
 

@@ -357,6 +357,7 @@ pub async fn withdraw(
             kind: "withdrawn",
             detail: json!({}),
             also: Vec::new(),
+            unchanged_since: None,
         },
         now,
     )
@@ -377,6 +378,8 @@ pub(crate) struct StatusChange<'a> {
     pub(crate) kind: &'a str,
     pub(crate) detail: serde_json::Value,
     pub(crate) also: Vec<(row::Column, SimpleExpr)>,
+    /// Change only if the row was last updated at this instant (what a reviewer saw).
+    pub(crate) unchanged_since: Option<DateTime<Utc>>,
 }
 
 /// Moves `current` through the change's event inside the caller's transaction: the row (only if
@@ -399,11 +402,13 @@ pub(crate) async fn change_status(
     for (column, value) in change.also {
         update = update.col_expr(column, value);
     }
-    let updated = update
+    let mut update = update
         .filter(row::Column::Id.eq(current.id))
-        .filter(row::Column::Status.eq(from.code()))
-        .exec(txn)
-        .await?;
+        .filter(row::Column::Status.eq(from.code()));
+    if let Some(seen) = change.unchanged_since {
+        update = update.filter(row::Column::UpdatedAt.eq(seen));
+    }
+    let updated = update.exec(txn).await?;
     if updated.rows_affected != 1 {
         return Ok(Err(ChangeError::Conflict));
     }
@@ -471,6 +476,11 @@ pub(crate) async fn record<C: ConnectionTrait>(
     })
     .exec(conn)
     .await?;
+    // A status change tells the candidate (in the app and by SMS) through one job, enqueued
+    // here so that every change, whoever makes it, is covered, and in the same transaction.
+    if crate::notifications::notifies(from, to) {
+        crate::notifications::enqueue_for_event(conn, inserted.last_insert_id, now).await?;
+    }
     Ok(inserted.last_insert_id)
 }
 

@@ -27,6 +27,7 @@ pub struct Occupation {
 
 #[derive(Debug, Clone)]
 pub struct Track {
+    pub id: i64,
     pub name: String,
     pub levels: Vec<Level>,
 }
@@ -71,6 +72,7 @@ pub async fn occupation(db: &Db, id: i64) -> Result<Option<Occupation>, StoreErr
             .filter_map(|l| level_of(l.level).ok())
             .collect();
         tracks.push(Track {
+            id: t.id,
             name: t.name,
             levels,
         });
@@ -106,7 +108,8 @@ pub async fn rules(
         .collect())
 }
 
-/// As [`rules`], with each rule's id (what a candidate's declaration names).
+/// As [`rules`], with each rule's id (what a candidate's declaration names). Retired rules are
+/// left out: they are no longer offered (see [`retired_rule`] for an application that claims one).
 pub async fn rules_with_ids(
     db: &Db,
     occupation_id: i64,
@@ -115,6 +118,7 @@ pub async fn rules_with_ids(
     rule_row::Entity::find()
         .filter(rule_row::Column::OccupationId.eq(occupation_id))
         .filter(rule_row::Column::Level.eq(i16::from(level.get())))
+        .filter(rule_row::Column::Retired.eq(false))
         .order_by_asc(rule_row::Column::Position)
         .all(db.reader())
         .await?
@@ -126,6 +130,82 @@ pub async fn rules_with_ids(
                 .map_err(|e| StoreError::Corrupt(format!("eligibility rule {id}: {e}")))
         })
         .collect()
+}
+
+/// A rule as the console lists it: retired ones too, with where they stand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleRecord {
+    pub id: i64,
+    pub occupation_id: i64,
+    pub position: i32,
+    pub retired: bool,
+    pub rule: EligibilityRule,
+}
+
+fn record_of(r: rule_row::Model) -> Result<RuleRecord, StoreError> {
+    let (id, occupation_id, position, retired) = (r.id, r.occupation_id, r.position, r.retired);
+    let level = level_of(r.level)?;
+    let rule = EligibilityRule::parse(level, fields_of(r)?)
+        .map_err(|e| StoreError::Corrupt(format!("eligibility rule {id}: {e}")))?;
+    Ok(RuleRecord {
+        id,
+        occupation_id,
+        position,
+        retired,
+        rule,
+    })
+}
+
+/// Every rule of an occupation, retired ones included, by level (一级 first) and position.
+pub async fn all_rules(db: &Db, occupation_id: i64) -> Result<Vec<RuleRecord>, StoreError> {
+    rule_row::Entity::find()
+        .filter(rule_row::Column::OccupationId.eq(occupation_id))
+        .order_by_asc(rule_row::Column::Level)
+        .order_by_asc(rule_row::Column::Retired)
+        .order_by_asc(rule_row::Column::Position)
+        .order_by_asc(rule_row::Column::Id)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(record_of)
+        .collect()
+}
+
+/// One rule by id, retired or not.
+pub async fn rule_record<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<RuleRecord>, StoreError> {
+    rule_row::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(record_of)
+        .transpose()
+}
+
+/// A retired rule of this occupation and level: what an application that claimed it before it
+/// was retired is still judged by (anything else is `None`).
+pub async fn retired_rule(
+    db: &Db,
+    id: i64,
+    occupation_id: i64,
+    level: Level,
+) -> Result<Option<EligibilityRule>, StoreError> {
+    Ok(rule_record(db.reader(), id)
+        .await?
+        .filter(|r| r.retired && r.occupation_id == occupation_id && r.rule.level() == level)
+        .map(|r| r.rule))
+}
+
+/// The occupations, by code, for the console's list.
+pub async fn occupations(db: &Db) -> Result<Vec<(i64, String, String)>, StoreError> {
+    Ok(occupation::Entity::find()
+        .order_by_asc(occupation::Column::Code)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.code, o.name))
+        .collect())
 }
 
 fn fields_of(r: rule_row::Model) -> Result<RuleFields, StoreError> {
@@ -161,15 +241,15 @@ fn fields_of(r: rule_row::Model) -> Result<RuleFields, StoreError> {
     })
 }
 
-/// Appends one rule to a level; used by the seed (and later by the staff console).
+/// Appends one rule to a level; used by the seed and the staff console. Returns its id.
 pub async fn insert_rule<C: ConnectionTrait>(
     conn: &C,
     occupation_id: i64,
     position: i32,
     rule: &EligibilityRule,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let f = rule.fields();
-    rule_row::Entity::insert(rule_row::ActiveModel {
+    Ok(rule_row::Entity::insert(rule_row::ActiveModel {
         occupation_id: Set(occupation_id),
         level: Set(i16::from(rule.level().get())),
         position: Set(position),
@@ -181,11 +261,12 @@ pub async fn insert_rule<C: ConnectionTrait>(
         education_or_above: Set(f.education.as_ref().is_some_and(|e| e.or_above)),
         related_major: Set(f.education.as_ref().is_some_and(|e| e.related_major)),
         related_occupation: Set(f.related_occupation),
+        retired: Set(false),
         ..Default::default()
     })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    .exec(conn)
+    .await?
+    .last_insert_id)
 }
 
 pub(crate) fn level_of(n: i16) -> Result<Level, StoreError> {

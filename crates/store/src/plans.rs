@@ -1,7 +1,9 @@
 //! Plans (认定计划): one certification round of one occupation and level, with its registration
-//! and exam windows, fee, capacity and exam sites.
+//! and exam windows, fee, capacity, exam sites and the documents it asks for. The console's
+//! changes (create, edit, open, close) are in [`manage`].
 
 use chrono::{DateTime, Utc};
+use domain::applications::documents::DocumentKind;
 use domain::catalogue::Level;
 use domain::money::Fen;
 use domain::plans::{ExamWindow, PlanState, RegistrationWindow, plan_state, seats_left};
@@ -11,8 +13,10 @@ use sea_orm::{
 };
 
 use crate::catalogue::level_of;
-use crate::entities::{exam_site, occupation, plan as row, plan_site};
+use crate::entities::{exam_site, occupation, plan as row, plan_document, plan_site};
 use crate::{Db, StoreError};
+
+pub mod manage;
 
 pub const PAGE_SIZE: u64 = 10;
 
@@ -30,6 +34,9 @@ pub struct Plan {
     pub capacity: u32,
     /// The sum of the plan's seat stripes (`crate::seats`).
     pub seats_taken: u32,
+    /// What the plan asks for on top of the alternative's documents
+    /// (`domain::plans::terms::PLAN_DOCUMENTS`), in the order of `DocumentKind::ALL`.
+    pub documents: Vec<DocumentKind>,
 }
 
 impl Plan {
@@ -73,11 +80,13 @@ pub async fn list(db: &Db, level: Option<Level>, page: u64) -> Result<PlanPage, 
     let names = occupation_names(db).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let taken = crate::seats::taken(db.reader(), &ids).await?;
+    let mut documents = documents_of(db.reader(), &ids).await?;
     let plans = rows
         .into_iter()
         .map(|r| {
             let seats_taken = taken.get(&r.id).copied().unwrap_or(0);
-            to_plan(r, seats_taken, &names)
+            let docs = documents.remove(&r.id).unwrap_or_default();
+            to_plan(r, seats_taken, docs, &names)
         })
         .collect::<Result<_, _>>()?;
     Ok(PlanPage {
@@ -114,7 +123,40 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<(Plan, Vec<Site>)>, StoreErr
     let names = occupation_names(db).await?;
     let taken = crate::seats::taken(db.reader(), &[id]).await?;
     let seats_taken = taken.get(&id).copied().unwrap_or(0);
-    Ok(Some((to_plan(found, seats_taken, &names)?, sites)))
+    let documents = documents_of(db.reader(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Some((
+        to_plan(found, seats_taken, documents, &names)?,
+        sites,
+    )))
+}
+
+/// The documents each plan asks for, for the plans asked.
+pub(crate) async fn documents_of<C: ConnectionTrait>(
+    conn: &C,
+    plan_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<DocumentKind>>, StoreError> {
+    let mut found: std::collections::HashMap<i64, Vec<DocumentKind>> =
+        std::collections::HashMap::new();
+    if plan_ids.is_empty() {
+        return Ok(found);
+    }
+    for r in plan_document::Entity::find()
+        .filter(plan_document::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .all(conn)
+        .await?
+    {
+        let kind = DocumentKind::parse(&r.kind).ok_or_else(|| {
+            StoreError::Corrupt(format!("plan {}: document {}", r.plan_id, r.kind))
+        })?;
+        found.entry(r.plan_id).or_default().push(kind);
+    }
+    for kinds in found.values_mut() {
+        kinds.sort_unstable();
+    }
+    Ok(found)
 }
 
 #[derive(Debug, Clone)]
@@ -180,6 +222,7 @@ async fn occupation_names(db: &Db) -> Result<std::collections::HashMap<i64, Stri
 fn to_plan(
     r: row::Model,
     seats_taken: u32,
+    documents: Vec<DocumentKind>,
     names: &std::collections::HashMap<i64, String>,
 ) -> Result<Plan, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("plan {}: {what}", r.id));
@@ -194,6 +237,7 @@ fn to_plan(
         fee: Fen(r.fee_fen),
         capacity: u32::try_from(r.capacity).map_err(|_| corrupt("capacity"))?,
         seats_taken,
+        documents,
         code: r.code,
         name: r.name,
         occupation_id: r.occupation_id,

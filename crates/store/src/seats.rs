@@ -206,6 +206,21 @@ pub async fn set_capacity(
     now: DateTime<Utc>,
 ) -> Result<Result<(), BelowTaken>, StoreError> {
     let txn = db.writer().begin().await?;
+    let done = set_capacity_in(&txn, plan_id, capacity, now).await?;
+    if done.is_ok() {
+        txn.commit().await?;
+    }
+    Ok(done)
+}
+
+/// [`set_capacity`] in the caller's transaction, for a change that resizes the plan beside
+/// other edits and its audit line (the console's plan form).
+pub async fn set_capacity_in<C: ConnectionTrait>(
+    txn: &C,
+    plan_id: i64,
+    capacity: u32,
+    now: DateTime<Utc>,
+) -> Result<Result<(), BelowTaken>, StoreError> {
     // Hold every stripe while they are resized, so that no seat is taken in between.
     let mut query = row::Entity::find()
         .filter(row::Column::PlanId.eq(plan_id))
@@ -214,7 +229,7 @@ pub async fn set_capacity(
         use sea_orm::QuerySelect;
         query = query.lock_exclusive();
     }
-    let stripes = query.all(&txn).await?;
+    let stripes = query.all(txn).await?;
     let current: Vec<Stripe> = stripes
         .iter()
         .map(|s| Stripe {
@@ -234,7 +249,7 @@ pub async fn set_capacity(
             )
             .filter(row::Column::PlanId.eq(plan_id))
             .filter(row::Column::Stripe.eq(stripe.stripe))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     plan::Entity::update_many()
@@ -244,8 +259,7 @@ pub async fn set_capacity(
         )
         .col_expr(plan::Column::UpdatedAt, Expr::value(now))
         .filter(plan::Column::Id.eq(plan_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
     Ok(Ok(()))
 }

@@ -7,7 +7,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
 use sha2::{Digest, Sha256};
 
 use crate::accounts::Account;
@@ -20,6 +22,8 @@ pub struct Session {
     pub csrf_token: String,
     pub data: String,
     pub expires_at: DateTime<Utc>,
+    /// The account's unread notifications (the bell's badge), read in the same query.
+    pub unread_notifications: u32,
 }
 
 /// 32 random bytes, URL-safe base64.
@@ -47,6 +51,7 @@ pub async fn create(
         csrf_token: random_token(),
         data: data.to_owned(),
         expires_at: now + ttl,
+        unread_notifications: 0,
     };
     row::Entity::insert(row::ActiveModel {
         id_hash: Set(id_hash(&token)),
@@ -75,6 +80,12 @@ pub async fn load_with_account(
     let Some((found, account)) = row::Entity::find_by_id(id_hash(token))
         .filter(row::Column::ExpiresAt.gt(now))
         .find_also_related(account_row::Entity)
+        // The bell's count rides along as a sub-select: no extra round trip per page.
+        .column_as(
+            Expr::cust(crate::notifications::unread_count_sql()),
+            "A_unread_notifications",
+        )
+        .into_model::<SessionRow, account_row::Model>()
         .one(db.reader())
         .await?
     else {
@@ -84,7 +95,35 @@ pub async fn load_with_account(
         Some(a) => Some(crate::accounts::to_account(db, pii, a).await?),
         None => None,
     };
-    Ok(Some((slide(db, found, ttl, now).await?, account)))
+    let unread = u32::try_from(found.unread_notifications).unwrap_or(u32::MAX);
+    let mut session = slide(db, found.into(), ttl, now).await?;
+    session.unread_notifications = unread;
+    Ok(Some((session, account)))
+}
+
+/// A session row with the unread count of its account.
+#[derive(Debug, FromQueryResult)]
+struct SessionRow {
+    id_hash: String,
+    account_id: Option<i64>,
+    csrf_token: String,
+    data: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    unread_notifications: i64,
+}
+
+impl From<SessionRow> for row::Model {
+    fn from(r: SessionRow) -> row::Model {
+        row::Model {
+            id_hash: r.id_hash,
+            account_id: r.account_id,
+            csrf_token: r.csrf_token,
+            data: r.data,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
 }
 
 async fn slide(
@@ -107,6 +146,7 @@ async fn slide(
         csrf_token: found.csrf_token,
         data: found.data,
         expires_at,
+        unread_notifications: 0,
     })
 }
 

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
-use crate::{accounts, applications, code_tables, plans};
+use crate::{accounts, applications, code_tables, feedback, notifications, plans, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,48 @@ use crate::{accounts, applications, code_tables, plans};
         applications::api::withdraw,
         applications::uploads::api_upload,
         applications::uploads::api_documents,
+        notifications::api::list,
+        notifications::api::read,
+        notifications::api::read_all,
+        staff::notification_templates::api_list,
+        staff::notification_templates::api_preview,
+        staff::notification_templates::api_save,
+        staff::notification_templates::api_reset,
+        applications::reasons::api_rounds,
+        feedback::api::list,
+        feedback::api::get,
+        feedback::api::send,
+        staff::feedback::api::list,
+        staff::feedback::api::one,
+        staff::feedback::api::answer,
+        staff::review::api::queue,
+        staff::review::api::application,
+        staff::review::api::claim,
+        staff::review::api::release,
+        staff::review::api::approve,
+        staff::review::api::reject,
+        staff::review::api::batch_approve,
+        staff::plans::api::list,
+        staff::plans::api::get,
+        staff::plans::api::create,
+        staff::plans::api::update,
+        staff::plans::api::open,
+        staff::plans::api::close,
+        staff::accounts::api::list,
+        staff::accounts::api::create,
+        staff::accounts::api::roles,
+        staff::accounts::api::disable,
+        staff::accounts::api::enable,
+        staff::accounts::api::password,
+        staff::catalogue::api::occupations,
+        staff::catalogue::api::rules,
+        staff::catalogue::api::preview,
+        staff::catalogue::api::create,
+        staff::catalogue::api::update,
+        staff::catalogue::api::retire,
+        staff::employers::api::list,
+        staff::employers::api::upload,
+        staff::employers::api::confirm,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]
@@ -86,6 +128,18 @@ pub fn router() -> Router<AppState> {
                 applications::uploads::UPLOAD_BODY_LIMIT,
             )),
         )
+        .route(
+            "/applications/{id}/rounds",
+            get(applications::reasons::api_rounds),
+        )
+        .route("/notifications", get(notifications::api::list))
+        .route(
+            "/notifications/read-all",
+            post(notifications::api::read_all),
+        )
+        .route("/notifications/{id}/read", post(notifications::api::read))
+        .merge(feedback::api_router())
+        .merge(staff::api_router())
         .layer(axum::middleware::from_fn(crate::session::api_csrf_guard))
 }
 

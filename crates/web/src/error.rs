@@ -89,6 +89,11 @@ impl AppError {
         AppError::new(StatusCode::NOT_FOUND, "not_found", "页面不存在或已被删除")
     }
 
+    /// The person is signed in but lacks what the action needs.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
     pub fn unauthenticated() -> Self {
         AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录")
     }

@@ -9,10 +9,13 @@ pub mod applications;
 mod client;
 mod code_tables;
 pub mod error;
+pub mod feedback;
+pub mod notifications;
 mod pages;
 mod placeholders;
 pub mod plans;
 pub mod session;
+pub mod staff;
 pub mod state;
 mod static_files;
 
@@ -33,7 +36,10 @@ pub fn router(state: AppState) -> Router {
         .merge(plans::router())
         .merge(accounts::router())
         .merge(applications::router())
+        .merge(feedback::router())
         .merge(placeholders::router())
+        .merge(notifications::router())
+        .merge(staff::router())
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/static/{file}", get(static_files::serve))

@@ -32,6 +32,8 @@ pub struct Layout {
     pub user: Option<NavUser>,
     pub csrf: Option<String>,
     pub section: Section,
+    /// Unread notifications, for the bell's badge.
+    pub unread: u32,
 }
 
 impl Layout {
@@ -49,6 +51,7 @@ impl Layout {
             csrf: session.existing_csrf(),
             user,
             section,
+            unread: session.unread_notifications(),
         }
     }
 
@@ -58,6 +61,7 @@ impl Layout {
             user: None,
             csrf: None,
             section: Section::None,
+            unread: 0,
         }
     }
 

@@ -59,6 +59,15 @@ impl Session {
         self.slot.lock().expect("session lock").account.clone()
     }
 
+    /// The bell's badge: unread notifications, read with the session (0 without an account).
+    pub fn unread_notifications(&self) -> u32 {
+        let slot = self.slot.lock().expect("session lock");
+        match (&slot.account, &slot.record) {
+            (Some(_), Some(record)) => record.unread_notifications,
+            _ => 0,
+        }
+    }
+
     pub fn require_account(&self) -> Result<Account, AppError> {
         self.account().ok_or_else(AppError::unauthenticated)
     }

@@ -21,6 +21,8 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// What plan pages show, kept for a second (the opening minute's hottest page).
     pub plans: Arc<crate::plans::cache::PlanCache>,
+    /// Renders PDFs (fonts loaded once): call it inside `spawn_blocking`.
+    pub documents: Arc<documents::Renderer>,
 }
 
 #[derive(Debug, Clone)]

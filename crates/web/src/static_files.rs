@@ -13,6 +13,16 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/app.css"),
     ),
     (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/console.css"),
+    ),
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/console.js"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/app.js"),

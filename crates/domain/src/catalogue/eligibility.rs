@@ -170,6 +170,8 @@ pub enum RuleError {
     EducationCodes,
     #[error("凭证书申报时需同时要求工作年限或学历")]
     CertificateNeedsYearsOrEducation,
+    #[error("学历代码无效：每个代码为 1–8 位字母或数字，最多 16 种")]
+    EducationCodeInvalid,
 }
 
 impl RuleError {
@@ -190,8 +192,39 @@ impl RuleError {
             RuleError::CertificateNeedsYearsOrEducation => {
                 "rule_certificate_needs_years_or_education"
             }
+            RuleError::EducationCodeInvalid => "rule_education_code_invalid",
         }
     }
+
+    /// The input of the rule form (`rule_form::RuleInput`) the error concerns.
+    pub fn field(&self) -> &'static str {
+        match self {
+            RuleError::YearsMissing
+            | RuleError::YearsNotAllowed
+            | RuleError::YearsOutOfRange
+            | RuleError::CertificateNeedsYearsOrEducation => "years_of_work",
+            RuleError::CountedFrom => "years_counted_from",
+            RuleError::RequiredLevelMissing
+            | RuleError::RequiredLevelNotAllowed
+            | RuleError::RequiredLevelInvalid
+            | RuleError::RequiredLevelNotLower
+            | RuleError::NoLowerLevel => "required_level",
+            RuleError::EducationMissing
+            | RuleError::EducationNotAllowed
+            | RuleError::EducationCodes
+            | RuleError::EducationCodeInvalid => "education_codes",
+        }
+    }
+}
+
+/// The most education codes one alternative lists (they are stored comma-joined in a column of
+/// 255 characters).
+pub const MAX_EDUCATION_CODES: usize = 16;
+
+/// A code the rule can store: 1–8 ASCII letters or digits (so never a comma, the separator in
+/// storage, nor a space that storage would trim away).
+fn is_storable_code(code: &str) -> bool {
+    (1..=8).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A valid alternative for one level.
@@ -275,6 +308,12 @@ impl EligibilityRule {
             && (education.codes.is_empty() || education.codes.iter().any(|c| c.trim().is_empty()))
         {
             return Err(RuleError::EducationCodes);
+        }
+        if let Some(education) = &fields.education
+            && (education.codes.len() > MAX_EDUCATION_CODES
+                || !education.codes.iter().all(|c| is_storable_code(c)))
+        {
+            return Err(RuleError::EducationCodeInvalid);
         }
 
         // From when the years count.

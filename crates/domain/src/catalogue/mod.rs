@@ -3,6 +3,8 @@
 
 pub mod eligibility;
 pub mod level;
+pub mod occupation;
+pub mod rule_form;
 
 pub use eligibility::{
     ConditionKind, EducationRequirement, EligibilityRule, RuleError, RuleFields,
@@ -10,3 +12,4 @@ pub use eligibility::{
     standard_rules_for_e_commerce,
 };
 pub use level::Level;
+pub use rule_form::{RuleFieldError, RuleInput, check_rule_input};

@@ -30,6 +30,11 @@ impl Secret {
     fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether the secret is empty: a configuration check, which needs no access to the value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl fmt::Debug for Secret {

@@ -9,6 +9,9 @@
 //! The application wizard (`wizard.rs`) runs the same way on both windows, into
 //! `browser-artifacts/<viewport>-wizard/`.
 //!
+//! The review loop (`review.rs`) runs on the desktop window, into
+//! `browser-artifacts/desktop-review/`.
+//!
 //! Run with `cargo test -p skillcert --test browser -- --nocapture`. Needs `/usr/bin/chromedriver`
 //! (Debian's `chromium` and `chromium-driver`); `SKILLCERT_SKIP_BROWSER_TESTS=1` skips it.
 
@@ -16,6 +19,7 @@
 mod support;
 
 mod driver;
+mod review;
 mod wizard;
 
 use std::time::Instant;
@@ -73,6 +77,17 @@ async fn wizard_on_a_phone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wizard_on_a_desktop() {
     run_wizard(DESKTOP, Candidate::new("13600136004", 357, "陈立强")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_loop_on_a_desktop() {
+    if !driver::browser_tests_enabled() {
+        return;
+    }
+    let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
+    let session = Session::open(DESKTOP, "desktop-review").await;
+    review::review_loop(&session.browser, &session.app).await;
+    session.close("review loop").await;
 }
 
 async fn run_wizard(viewport: Viewport, candidate: Candidate) {

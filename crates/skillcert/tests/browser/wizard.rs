@@ -423,7 +423,7 @@ pub async fn wizard(b: &Browser, app: &TestApp, who: &Candidate) {
 }
 
 /// Chooses `path` for the upload of document `code` and presses its 上传 button.
-async fn upload(b: &Browser, code: &str, path: &std::path::Path) {
+pub async fn upload(b: &Browser, code: &str, path: &std::path::Path) {
     choose_file(b, code, path).await;
     let started = std::time::Instant::now();
     b.click_and_load(Locator::Css(&format!(
@@ -506,7 +506,7 @@ fn portrait(scale: u32) -> image::RgbImage {
 }
 
 /// The good photo: 358×441, encoded at the quality that lands it inside 40–80 KB.
-fn good_photo_jpeg() -> Vec<u8> {
+pub fn good_photo_jpeg() -> Vec<u8> {
     let photo = portrait(1);
     (20..=95)
         .rev()

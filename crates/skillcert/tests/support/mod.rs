@@ -13,6 +13,9 @@ use skillcert::startup::{self, Application};
 /// Files to upload (good and bad photos, a PNG, a PDF) and `upload_required_documents`.
 pub mod uploads;
 
+/// Staff accounts and submitted applications for the review tests.
+pub mod staff;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -61,6 +64,11 @@ impl TestApp {
             data_dir: data_dir.path().to_path_buf(),
             secret_key: Some(Secret::new("5a".repeat(32))),
             max_connections: 8,
+            // Notifications are sent by the worker: tests see them within a poll or two.
+            worker: skillcert::worker::WorkerConfig {
+                poll_interval_ms: 50,
+                ..Default::default()
+            },
             ..Config::default()
         };
         let prepared = startup::prepare(&config).await.expect("application starts");
@@ -111,12 +119,35 @@ impl TestApp {
         }
     }
 
+    /// Waits (up to 10 s) until the outbox holds at least `n` messages to `phone`, and returns
+    /// those messages: the worker sends notifications shortly after the change that causes them.
+    pub async fn wait_for_sms_to(&self, phone: &str, n: usize) -> Vec<OutboxLine> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let to_phone: Vec<OutboxLine> = self
+                .outbox()
+                .into_iter()
+                .filter(|l| l.phone == phone)
+                .collect();
+            if to_phone.len() >= n {
+                return to_phone;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "expected {n} SMS to {phone}, the outbox has {}",
+                to_phone.len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// The code in the newest SMS to `phone`.
     pub fn last_code_for(&self, phone: &str) -> String {
         self.outbox()
             .iter()
             .rev()
-            .find(|l| l.phone == phone)
+            // Notifications go to the same phone; only verification messages carry a code.
+            .find(|l| l.phone == phone && l.params.contains_key("code"))
             .and_then(|l| l.params.get("code"))
             .and_then(|c| c.as_str())
             .unwrap_or_else(|| panic!("no SMS code was sent to {phone}"))

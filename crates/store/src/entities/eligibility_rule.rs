@@ -16,6 +16,8 @@ pub struct Model {
     pub education_or_above: bool,
     pub related_major: bool,
     pub related_occupation: bool,
+    /// No longer offered; kept for the applications that claim it (migration m0011).
+    pub retired: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

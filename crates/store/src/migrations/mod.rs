@@ -10,6 +10,11 @@ mod m0004_seat_stripes;
 mod m0005_jobs;
 mod m0006_audit_log;
 mod m0007_work_calendar;
+mod m0008_review;
+mod m0009_notifications;
+mod m0010_console_management;
+mod m0011_catalogue_console;
+mod m0012_feedback;
 
 pub struct Migrator;
 
@@ -24,6 +29,11 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_jobs::Migration),
             Box::new(m0006_audit_log::Migration),
             Box::new(m0007_work_calendar::Migration),
+            Box::new(m0008_review::Migration),
+            Box::new(m0009_notifications::Migration),
+            Box::new(m0010_console_management::Migration),
+            Box::new(m0011_catalogue_console::Migration),
+            Box::new(m0012_feedback::Migration),
         ]
     }
 }

@@ -86,6 +86,7 @@ pub async fn send_code(
         template: purpose.template().to_owned(),
         params,
         text: purpose.text(&code),
+        dedupe_key: None,
     };
     state.sms.send(&message).await.map_err(|e| {
         tracing::warn!(error = %e, "SMS not sent");
@@ -345,6 +346,11 @@ pub async fn log_in(
     };
     let ok = store::passwords::verify(password.to_owned(), hash).await?;
     match (ok, account, account_bucket) {
+        // Said only once the password matched, so that guessing learns nothing of the account.
+        (true, Some(account), _) if account.disabled => Err(AppError::forbidden(
+            "account_disabled",
+            "该账号已停用，请联系系统管理员",
+        )),
         (true, Some(account), Some(bucket)) => {
             store::rate_limits::clear(state.db.writer(), &bucket)
                 .await

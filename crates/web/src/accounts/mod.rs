@@ -3,7 +3,7 @@
 
 pub mod actions;
 pub mod api;
-mod pages;
+pub(crate) mod pages;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -238,7 +238,7 @@ pub struct LoginForm {
 /// Only a path on this site, never `//elsewhere` or `https://elsewhere`. Browsers drop tabs and
 /// line breaks inside a URL (so `/<tab>/elsewhere` is `//elsewhere`), and a line break cannot go
 /// into a header: no control characters at all.
-fn local_path(next: Option<&str>) -> String {
+pub(crate) fn local_path(next: Option<&str>) -> String {
     match next {
         Some(p)
             if p.starts_with('/')

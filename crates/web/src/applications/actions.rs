@@ -51,10 +51,21 @@ pub async fn context(
         .plan(&state.db, application.plan_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    let mut rules = facts.rules.clone();
+    // An alternative retired after the candidate claimed it still judges this application
+    // (staff retire rather than delete alternatives for this reason); new claims cannot pick it.
+    if let Some(claimed) = application.draft.declaration.claimed_rule
+        && !rules.iter().any(|(id, _)| *id == claimed)
+        && let Some(rule) =
+            store::catalogue::retired_rule(&state.db, claimed, plan.occupation_id, plan.level)
+                .await?
+    {
+        rules.push((claimed, rule));
+    }
     Ok(Context {
         application_id: application.id,
         plan,
-        rules: facts.rules.clone(),
+        rules,
         tracks: facts.tracks.clone(),
         id_number: account.id_number.clone(),
     })

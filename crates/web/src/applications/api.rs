@@ -66,7 +66,7 @@ pub struct IssueView {
     pub severity: String,
 }
 
-fn issue_view(issue: &domain::applications::issues::FieldIssue) -> IssueView {
+pub(crate) fn issue_view(issue: &domain::applications::issues::FieldIssue) -> IssueView {
     IssueView {
         field: actions::field_error(issue),
         severity: if issue.is_error() { "error" } else { "warning" }.to_owned(),

@@ -7,10 +7,12 @@ pub mod api;
 mod form_input;
 mod pages;
 mod photo;
+pub mod reasons;
+pub mod registration_form;
 mod sections;
 mod status_pages;
 pub mod uploads;
-mod view;
+pub(crate) mod view;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,7 +26,12 @@ pub fn router() -> Router<AppState> {
         .route("/applications", get(status_pages::list))
         .route("/applications/{id}", get(status_pages::status))
         .route("/applications/{id}/submit", post(pages::submit))
+        .route("/applications/{id}/reasons", get(reasons::page))
         .route("/applications/{id}/withdraw", post(status_pages::withdraw))
+        .route(
+            "/applications/{id}/registration-form.pdf",
+            get(registration_form::download),
+        )
         .route(
             "/applications/{id}/documents/{kind}",
             post(uploads::upload_page).layer(DefaultBodyLimit::max(uploads::UPLOAD_BODY_LIMIT)),

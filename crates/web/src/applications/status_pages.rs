@@ -71,6 +71,8 @@ pub struct StatusPage {
     /// Submitted (or edited since) meeting no eligibility alternative.
     eligibility_unmet: bool,
     timeline: Vec<TimelineEntry>,
+    /// Reviewed at least once: the review record can be read.
+    has_rounds: bool,
 }
 
 pub async fn status(
@@ -96,6 +98,9 @@ pub async fn status(
         withdrawable: application.status.candidate_may_withdraw(),
         eligibility_acknowledged: application.eligibility_acknowledged,
         eligibility_unmet: application.submitted_at.is_some() && !application.eligibility_met,
+        has_rounds: events
+            .iter()
+            .any(|e| e.kind == "approved" || e.kind == "rejected"),
         timeline: view::timeline(&events),
     })?
     .into_response())

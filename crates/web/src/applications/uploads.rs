@@ -34,15 +34,18 @@ use crate::state::AppState;
 /// envelope. Every other route keeps the small global limit.
 pub const UPLOAD_BODY_LIMIT: usize = 6 * 1024 * 1024;
 
-/// The documents the application needs, from the claimed eligibility alternative and the
-/// declaration kind.
+/// The documents the application needs, from the claimed eligibility alternative, the
+/// declaration kind and the plan's own list (set in the console).
 pub fn required(ctx: &Context, draft: &ApplicationDraft) -> Vec<DocumentKind> {
     let claimed = ctx
         .rules
         .iter()
         .find(|(id, _)| draft.declaration.claimed_rule == Some(*id))
         .map(|(_, rule)| rule);
-    required_documents(claimed, draft.declaration.kind == "promotion")
+    domain::plans::terms::with_plan_documents(
+        required_documents(claimed, draft.declaration.kind == "promotion"),
+        &ctx.plan.documents,
+    )
 }
 
 /// Each required document with its current file, if uploaded.
@@ -208,9 +211,7 @@ fn refusal(issues: &[FieldIssue]) -> AppError {
     e
 }
 
-/// The file `file_id` of application `application_id` if `account` may read it, with its
-/// bytes. Today that is the owner only; staff roles (the review issue) will be let in here, with
-/// `store::files::get_for_staff`, and nowhere else.
+/// The file `file_id` of application `application_id` if `account` owns it, with its bytes.
 pub async fn readable_file(
     state: &AppState,
     account: &Account,
@@ -220,6 +221,24 @@ pub async fn readable_file(
     let file = store::files::get_owned(&state.db, application_id, file_id, account.id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    with_bytes(state, file).await
+}
+
+/// Any applicant's file, with its bytes: only for handlers that have checked a staff
+/// permission first (`staff::review`).
+pub async fn staff_readable_file(
+    state: &AppState,
+    application_id: i64,
+    file_id: i64,
+) -> Result<(StoredFile, Vec<u8>), AppError> {
+    let file = store::files::get_for_staff(&state.db, application_id, file_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    with_bytes(state, file).await
+}
+
+async fn with_bytes(state: &AppState, file: StoredFile) -> Result<(StoredFile, Vec<u8>), AppError> {
+    let file_id = file.id;
     let bytes = match state.files.get(&file.storage_key).await {
         Ok(b) => b,
         Err(integrations::storage::StorageError::NotFound) => {
@@ -243,7 +262,7 @@ fn encode_filename(name: &str) -> String {
         .collect()
 }
 
-fn file_response(file: &StoredFile, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(file: &StoredFile, bytes: Vec<u8>) -> Response {
     let disposition = format!(
         "inline; filename=\"{}.{}\"; filename*=UTF-8''{}",
         file.kind.code(),

@@ -187,6 +187,11 @@ pub fn timeline(events: &[Event]) -> Vec<TimelineEntry> {
                     format!("审核期间修改了报名信息（{n} 项）")
                 }
                 "withdrawn" => "已撤回报名，名额已释放".to_owned(),
+                "approved" => "审核通过，请按时缴费".to_owned(),
+                "rejected" => match e.detail.get("reason").and_then(|r| r.as_str()) {
+                    Some(reason) => format!("审核不通过：{reason}"),
+                    None => "审核不通过".to_owned(),
+                },
                 _ => e.to_status.label().to_owned(),
             },
         })

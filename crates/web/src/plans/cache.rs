@@ -118,6 +118,14 @@ impl PlanCache {
         self.seats.forget(&plan_id);
     }
 
+    /// Staff have just changed the plan (or created it): forget its facts, its seats and every
+    /// list page, so that this process shows the change at once (others within [`TTL`]).
+    pub fn plan_changed(&self, plan_id: i64) {
+        self.facts.forget(&plan_id);
+        self.seats.forget(&plan_id);
+        self.lists.clear();
+    }
+
     async fn seats_taken(&self, db: &Db, ids: &[i64]) -> Result<HashMap<i64, u32>, AppError> {
         let mut known = HashMap::with_capacity(ids.len());
         let mut missing = Vec::new();
@@ -195,6 +203,13 @@ impl<K: Eq + Hash, V: Clone> Timed<K, V> {
             entries.clear();
         }
         entries.insert(key, (Instant::now(), value));
+    }
+
+    fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     fn forget(&self, key: &K) {

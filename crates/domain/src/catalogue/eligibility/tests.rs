@@ -418,6 +418,7 @@ fn every_rule_error_has_a_chinese_message_and_a_distinct_code() {
         RuleError::EducationNotAllowed,
         RuleError::EducationCodes,
         RuleError::CertificateNeedsYearsOrEducation,
+        RuleError::EducationCodeInvalid,
     ];
     let codes: std::collections::HashSet<_> = all.iter().map(RuleError::code).collect();
     assert_eq!(codes.len(), all.len());

@@ -1,37 +1,13 @@
-//! Sending SMS through a provider. The default `log` provider sends nothing: it writes each
-//! message to the log (phone masked) and appends it as one JSON line to `outbox/sms.jsonl`, which
-//! is where a developer or a test reads the codes.
+//! The `log` provider: sends nothing, writes each message to the log and to an outbox file.
 
 use std::path::PathBuf;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use domain::identity::phone::Phone;
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
-#[derive(Debug, Clone)]
-pub struct SmsMessage {
-    pub phone: Phone,
-    /// The provider-side template name, e.g. `verification_code`.
-    pub template: String,
-    pub params: serde_json::Map<String, serde_json::Value>,
-    /// The text as the candidate reads it.
-    pub text: String,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SmsError {
-    #[error("the SMS provider refused the message: {0}")]
-    Refused(String),
-    #[error("the SMS provider could not be reached: {0}")]
-    Unavailable(String),
-}
-
-#[async_trait]
-pub trait SmsSender: Send + Sync + 'static {
-    async fn send(&self, message: &SmsMessage) -> Result<(), SmsError>;
-}
+use super::{SmsError, SmsMessage, SmsSender};
 
 /// One line of the outbox file.
 #[derive(Debug, Serialize, serde::Deserialize, PartialEq)]
@@ -40,6 +16,9 @@ pub struct OutboxLine {
     pub template: String,
     pub params: serde_json::Map<String, serde_json::Value>,
     pub text: String,
+    /// The message's idempotency key, when it has one (see [`SmsMessage::dedupe_key`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe_key: Option<String>,
     pub at: DateTime<Utc>,
 }
 
@@ -72,6 +51,7 @@ impl SmsSender for LogSender {
             template: message.template.clone(),
             params: message.params.clone(),
             text: message.text.clone(),
+            dedupe_key: message.dedupe_key.clone(),
             at: Utc::now(),
         };
         let mut bytes = serde_json::to_vec(&line).map_err(|e| SmsError::Refused(e.to_string()))?;
@@ -95,6 +75,8 @@ impl SmsSender for LogSender {
 
 #[cfg(test)]
 mod tests {
+    use domain::identity::phone::Phone;
+
     use super::*;
 
     #[tokio::test]
@@ -110,6 +92,7 @@ mod tests {
                     template: "verification_code".into(),
                     params,
                     text: format!("code {code}"),
+                    dedupe_key: (code == "654321").then(|| "event-7".to_owned()),
                 })
                 .await
                 .unwrap();
@@ -123,5 +106,8 @@ mod tests {
         assert_eq!(lines[0].phone, "13800138000");
         assert_eq!(lines[1].params["code"], "654321");
         assert_eq!(lines[1].template, "verification_code");
+        assert_eq!(lines[0].dedupe_key, None);
+        assert_eq!(lines[1].dedupe_key.as_deref(), Some("event-7"));
+        assert!(!text.lines().next().unwrap().contains("dedupe_key"));
     }
 }

@@ -101,6 +101,10 @@ pub async fn review_loop(b: &Browser, app: &TestApp) {
         ))
         .await;
         assert_eq!(b.path().await, format!("/applications/{id}/documents"));
+        let marks = b
+            .text_of(Locator::Css("[data-testid='reviewer-marks']"))
+            .await;
+        assert!(marks.contains("背景不是白色"), "{marks}");
         upload(b, "photo", &photo).await;
         b.shot("photo-replaced").await;
         b.goto(&format!("/applications/{id}/review")).await;

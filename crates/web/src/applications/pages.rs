@@ -135,6 +135,8 @@ pub struct StepPage {
     issues: Issues,
     status_label: &'static str,
     under_review: bool,
+    /// After a rejection: what the reviewer marked on this page, (label, note).
+    reviewer_marks: Vec<(String, String)>,
     // Choices for the pickers.
     ethnic_groups: Vec<Choice>,
     political_statuses: Vec<Choice>,
@@ -242,6 +244,7 @@ async fn step_view(
         issues: Issues(issues),
         status_label: application.status.label(),
         under_review: application.status != ApplicationStatus::Draft,
+        reviewer_marks: super::reasons::marks_on(state, application, section).await?,
         ethnic_groups: view::choices(codes, "ethnic_group"),
         political_statuses: view::choices(codes, "political_status"),
         educations: view::choices(codes, "education"),

@@ -44,6 +44,33 @@ struct ReasonsPage {
     rounds: Vec<RoundLine>,
 }
 
+/// What the last rejection marked on one page of the wizard, as (label, note), for the page to
+/// say what to change there. Nothing unless the application is rejected.
+pub async fn marks_on(
+    state: &AppState,
+    application: &store::applications::Application,
+    section: Section,
+) -> Result<Vec<(String, String)>, crate::error::AppError> {
+    if application.status != ApplicationStatus::Rejected {
+        return Ok(Vec::new());
+    }
+    let decisions = store::review::decisions(&state.db, application.id).await?;
+    let Some(last) = decisions.iter().rev().find_map(|d| d.rejection.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    Ok(last
+        .marks
+        .iter()
+        .filter(|m| section_of(&m.part) == section)
+        .map(|m| {
+            (
+                domain::review::part_label(&m.part).unwrap_or_default(),
+                m.note.clone(),
+            )
+        })
+        .collect())
+}
+
 /// Where the candidate changes a marked part.
 fn section_of(part: &str) -> Section {
     if part

@@ -320,6 +320,24 @@ async fn the_reject_fix_resubmit_approve_loop(backend: Backend) {
     .await;
     assert_eq!(e.status, 409);
 
+    // Each of the four status changes reached the candidate by SMS exactly once (beside the
+    // sign-up code), the rejection with its reason.
+    app.wait_for_sms_to(&c.phone, 5).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    let texts: Vec<String> = app
+        .outbox()
+        .into_iter()
+        .filter(|l| l.phone == c.phone && l.template != "verification_code")
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(texts.len(), 4, "{texts:#?}");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("审核不通过") && t.contains("证件照不符合要求")),
+        "{texts:#?}"
+    );
+
     // Both decisions are in the audit log, by who made them.
     let db = app.store_db().await;
     let audit = store::audit::search(

@@ -54,6 +54,9 @@ pub enum AdminCommand {
         /// Roles: admin, reviewer, exam_admin, org_contact (repeat or comma-separate).
         #[arg(long, value_delimiter = ',', default_value = "admin")]
         role: Vec<String>,
+        /// For an organization contact: the 报名单位 they speak for, as candidates write it.
+        #[arg(long)]
+        organization: Option<String>,
     },
 }
 
@@ -66,9 +69,12 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("migrations applied to {}", config.database_url_redacted());
             Ok(())
         }
-        Command::Admin(AdminCommand::Create { login, name, role }) => {
-            create_staff(&config, &login, &name, &role).await
-        }
+        Command::Admin(AdminCommand::Create {
+            login,
+            name,
+            role,
+            organization,
+        }) => create_staff(&config, &login, &name, &role, organization.as_deref()).await,
         Command::Config => {
             let mut shown = config.clone();
             shown.database_url = config.database_url_redacted();
@@ -88,7 +94,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("  An administrator account was created on this first start:");
         println!("    login name: admin");
         println!("    password:   {password}");
-        println!("  It is shown only now. Log in at /login and keep it safe.");
+        println!("  It is shown only now. Sign in at /staff/login and keep it safe.");
         println!();
     }
     let app = Application::bind(&config, prepared.state).await?;
@@ -106,6 +112,7 @@ async fn create_staff(
     login: &str,
     name: &str,
     roles: &[String],
+    organization: Option<&str>,
 ) -> anyhow::Result<()> {
     let login = parse_login_name(login).map_err(|e| anyhow::anyhow!("{e}"))?;
     let roles = roles
@@ -116,12 +123,35 @@ async fn create_staff(
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let organization = organization.map(str::trim).filter(|o| !o.is_empty());
+    if organization.is_some() && !roles.contains(&StaffRole::OrganizationContact) {
+        anyhow::bail!("--organization is for an organization contact (--role org_contact)");
+    }
     let db = startup::open_database(config).await?;
     startup::migrate(&db).await?;
     let password = startup::random_password();
     let hash = store::passwords::hash(password.clone()).await?;
     match store::accounts::create_staff(&db, &login, name, &roles, hash, Utc::now()).await? {
-        Ok(_) => {
+        Ok(id) => {
+            if let Some(organization) = organization {
+                store::organizations::set_organization(
+                    &db,
+                    id,
+                    Some(organization),
+                    store::audit::NewEntry {
+                        actor_account_id: None,
+                        actor: "skillcert admin create",
+                        action: "staff.set_organization",
+                        subject_type: "account",
+                        subject_id: id.to_string(),
+                        before: None,
+                        after: None,
+                        client_address: None,
+                    },
+                    Utc::now(),
+                )
+                .await?;
+            }
             println!("created staff account `{login}`; its password (shown only now): {password}");
             Ok(())
         }

@@ -21,6 +21,7 @@ pub mod files;
 pub mod jobs;
 pub mod migrations;
 pub mod notifications;
+pub mod organizations;
 pub mod passwords;
 pub mod pii;
 pub mod plans;

@@ -108,3 +108,17 @@
   form.addEventListener("change", soon);
   preview();
 })();
+
+// Review page (报名审核): a click on a document's image enlarges it in place, a second click
+// shrinks it back; without script the link opens the original in a new tab.
+(function () {
+  "use strict";
+  document.querySelectorAll("a.zoomable").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var img = link.querySelector("img");
+      if (!img || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      event.preventDefault();
+      img.classList.toggle("zoomed");
+    });
+  });
+})();

@@ -17,6 +17,7 @@ pub mod notification;
 pub mod notification_template;
 pub mod occupation;
 pub mod occupation_level;
+pub mod organization_contact;
 pub mod plan;
 pub mod plan_document;
 pub mod plan_seat_stripe;

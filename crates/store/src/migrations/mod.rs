@@ -15,6 +15,7 @@ mod m0009_notifications;
 mod m0010_console_management;
 mod m0011_catalogue_console;
 mod m0012_feedback;
+mod m0013_organization_contacts;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_console_management::Migration),
             Box::new(m0011_catalogue_console::Migration),
             Box::new(m0012_feedback::Migration),
+            Box::new(m0013_organization_contacts::Migration),
         ]
     }
 }

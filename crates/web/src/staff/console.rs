@@ -20,10 +20,11 @@ pub enum ConsoleSection {
     Feedback,
     StaffAccounts,
     AuditLog,
+    Organization,
 }
 
 impl ConsoleSection {
-    pub const ALL: [ConsoleSection; 12] = [
+    pub const ALL: [ConsoleSection; 13] = [
         ConsoleSection::Home,
         ConsoleSection::Review,
         ConsoleSection::Dashboard,
@@ -36,6 +37,7 @@ impl ConsoleSection {
         ConsoleSection::Feedback,
         ConsoleSection::StaffAccounts,
         ConsoleSection::AuditLog,
+        ConsoleSection::Organization,
     ];
 
     pub fn href(&self) -> &'static str {
@@ -52,6 +54,7 @@ impl ConsoleSection {
             ConsoleSection::Feedback => "/staff/feedback",
             ConsoleSection::StaffAccounts => "/staff/accounts",
             ConsoleSection::AuditLog => "/staff/audit",
+            ConsoleSection::Organization => "/staff/organization",
         }
     }
 
@@ -69,6 +72,7 @@ impl ConsoleSection {
             ConsoleSection::Feedback => "意见反馈",
             ConsoleSection::StaffAccounts => "工作人员",
             ConsoleSection::AuditLog => "操作日志",
+            ConsoleSection::Organization => "本单位报名",
         }
     }
 
@@ -87,6 +91,7 @@ impl ConsoleSection {
             ConsoleSection::Feedback => Some(Permission::AnswerFeedback),
             ConsoleSection::StaffAccounts => Some(Permission::ManageStaff),
             ConsoleSection::AuditLog => Some(Permission::ViewAuditLog),
+            ConsoleSection::Organization => Some(Permission::ViewOrganizationApplications),
         }
     }
 
@@ -96,6 +101,7 @@ impl ConsoleSection {
             self,
             ConsoleSection::Home
                 | ConsoleSection::Review
+                | ConsoleSection::Organization
                 | ConsoleSection::Dashboard
                 | ConsoleSection::Feedback
                 | ConsoleSection::NotificationTemplates

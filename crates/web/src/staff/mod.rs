@@ -19,6 +19,7 @@ pub mod feedback;
 mod home;
 mod login;
 pub mod notification_templates;
+pub mod organization;
 pub mod plans;
 pub mod review;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(home::page))
         .route("/staff/login", get(login::page).post(login::submit))
         .merge(review::router())
+        .merge(organization::router())
         .merge(catalogue::router())
         .merge(employers::router())
         .merge(feedback::router())
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
 pub fn api_router() -> Router<AppState> {
     Router::new()
         .merge(review::api_router())
+        .merge(organization::api_router())
         .merge(catalogue::api_router())
         .merge(employers::api_router())
         .merge(feedback::api_router())

@@ -630,6 +630,28 @@ async fn every_review_route_refuses_whoever_lacks_the_permission(backend: Backen
         let r = allowed.client.get(app.url(&url)).send().await.unwrap();
         assert_eq!(r.status(), 200);
     }
+    // The console's first page: the backlog for those who review, the areas each role opens.
+    let home = reviewer
+        .client
+        .get(app.url("/staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("待审核") && home.contains("报名审核"), "{home}");
+    let home = exam
+        .client
+        .get(app.url("/staff"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!home.contains("待审核") && !home.contains("/staff/review"), "{home}");
+
     // Nothing the refused calls tried changed the application.
     let view = get(&app, &admin, &format!("/api/v1/staff/review/{id}")).await;
     assert_eq!(view["application"]["status"], "under_review");

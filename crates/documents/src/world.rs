@@ -31,7 +31,6 @@ pub(crate) struct DocumentWorld<'a> {
     source: Source,
     /// The image file's id and bytes.
     image: Option<(FileId, Bytes)>,
-    today: Option<Datetime>,
 }
 
 impl<'a> DocumentWorld<'a> {
@@ -46,7 +45,6 @@ impl<'a> DocumentWorld<'a> {
             fonts,
             source: Source::new(*MAIN, markup),
             image: image.map(|(path, bytes)| (file_id(path), Bytes::new(bytes))),
-            today: None,
         }
     }
 }
@@ -87,7 +85,7 @@ impl World for DocumentWorld<'_> {
     /// Documents print the dates they are given; `datetime.today()` is not used, and answering
     /// `None` keeps a render a pure function of its input.
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
-        self.today
+        None
     }
 }
 

@@ -203,3 +203,29 @@ async fn notify_application_status(context: &JobContext, job: &ClaimedJob) -> Re
         Delivery::Done { .. } | Delivery::Nothing => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use figment::Figment;
+    use figment::providers::{Format, Serialized, Toml};
+
+    use crate::config::Config;
+
+    #[test]
+    fn the_worker_section_is_optional_and_each_key_may_be_set_alone() {
+        let load = |toml: &str| -> Config {
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string(toml))
+                .extract()
+                .unwrap()
+        };
+        assert_eq!(load("").worker, super::WorkerConfig::default());
+        let set = load("[worker]\nenabled = false\nlease_seconds = 30\n").worker;
+        assert!(!set.enabled);
+        assert_eq!((set.lease_seconds, set.concurrency), (30, 2));
+        let unknown = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string("[worker]\nthreads = 4\n"))
+            .extract::<Config>();
+        assert!(unknown.is_err(), "a misspelt key is an error, not ignored");
+    }
+}

@@ -14,9 +14,12 @@
 //!
 //! Sending is passed in as a function, so that this crate holds no provider and tests can
 //! count what is sent. The one window in which an SMS can still go out twice is between the
-//! provider accepting it and the `sent` update committing (a crash or lost connection there):
-//! the next run sends again, with the same dedupe key, which providers that take a caller's id
-//! use to recognise the repeat.
+//! provider accepting it and the `sent` update committing: the process dying there, the
+//! database being unreachable for that update, or the provider's answer being lost (a timeout
+//! counts as a failure that may pass). The next run sends again, with the same dedupe key
+//! (Aliyun `OutId`, Tencent `SessionContext`), so that the repeat carries the event's key in the
+//! provider's records and delivery receipts. Neither provider documents refusing a repeated key,
+//! so the key makes a double send traceable rather than impossible.
 
 use std::future::Future;
 
@@ -333,8 +336,9 @@ fn sms_params(context: &Context) -> serde_json::Map<String, serde_json::Value> {
     params.insert("plan".into(), v.plan.clone().into());
     params.insert("occupation".into(), v.occupation.clone().into());
     params.insert("status".into(), context.key.status().label().into());
+    let reason = v.reason.as_deref().map(domain::notifications::sms_reason);
     for (name, value) in [
-        ("reason", &v.reason),
+        ("reason", &reason),
         ("fee", &v.fee),
         ("deadline", &v.deadline),
     ] {

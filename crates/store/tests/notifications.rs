@@ -329,8 +329,8 @@ async fn a_worker_stopped_mid_job_loses_nothing_and_doubles_nothing(db: Db) {
 }
 
 /// The one window left: the provider accepted the message and the worker stopped before
-/// recording it. The next run sends again, with the same dedupe key, so that a provider that
-/// takes a caller's id can recognise the repeat.
+/// recording it. The next run sends again, the same text with the same dedupe key, so that the
+/// repeat is traceable to the one event in the provider's records.
 async fn a_worker_stopped_after_the_provider_accepted_resends_with_the_same_key(db: Db) {
     let draft = candidate(&db, 6).await;
     submit(&db, &draft).await;

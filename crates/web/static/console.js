@@ -122,3 +122,73 @@
     });
   });
 })();
+
+// Notification template editor (通知模板): as staff type, the server renders the template with
+// sample data (POST /api/v1/staff/notification-templates/{key}/preview) and the preview, the
+// SMS's length and parts, or the mistake beside its field, show at once. The 预览 button does
+// the same without script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-template-preview]");
+  if (!form || !window.fetch) return;
+  var url = form.getAttribute("data-template-preview");
+  var csrf = form.querySelector("input[name=csrf]");
+  var timer = null;
+  var sent = 0;
+
+  function show(id, text) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = text;
+  }
+
+  function showErrors(fields) {
+    form.querySelectorAll("[data-error-for]").forEach(function (slot) {
+      slot.textContent = "";
+      var box = slot.closest(".field");
+      if (box) box.classList.remove("invalid");
+    });
+    (fields || []).forEach(function (f) {
+      var slot = form.querySelector('[data-error-for="' + f.field + '"]');
+      if (!slot) return;
+      slot.textContent = f.message;
+      var box = slot.closest(".field");
+      if (box) box.classList.add("invalid");
+    });
+  }
+
+  function preview() {
+    var mine = ++sent;
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf ? csrf.value : "" },
+      body: JSON.stringify({
+        sms_text: form.elements.sms_text.value,
+        title: form.elements.title.value,
+        body: form.elements.body.value
+      })
+    })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, json: j }; }); })
+      .then(function (res) {
+        if (mine !== sent) return; // an answer to an older state of the form
+        var ok = res.ok;
+        document.getElementById("tpl-preview").hidden = !ok;
+        document.getElementById("tpl-none").hidden = ok;
+        if (ok) {
+          showErrors([]);
+          show("tpl-sms", res.json.sms_text);
+          show("tpl-length", res.json.sms_chars + " 字，按 " + res.json.sms_parts + " 条短信计费");
+          show("tpl-title", res.json.title);
+          show("tpl-body", res.json.body);
+        } else {
+          showErrors(res.json.fields);
+        }
+      })
+      .catch(function () { /* offline: the 预览 button still works */ });
+  }
+
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(preview, 250);
+  });
+})();

@@ -1,7 +1,7 @@
 //! The typst markup of the registration form: one bordered table of nine columns on A4, the
 //! seed's rows in the seed's order, the photo box in the top-right corner.
 //!
-//! Column grid (mm): label 23 · 21 · 16 · 17 · 13 · 18 · 24 · rest (22) · photo 28. Every row is built
+//! Column grid (mm): label 23 · 23 · 16 · 16 · 13 · 17 · 20 · rest (27) · photo 27. Every row is built
 //! from these columns with spans, as the seed's table is.
 
 use std::fmt::Write;
@@ -21,8 +21,8 @@ pub fn markup(form: &RegistrationForm, photo_format: Option<&str>) -> String {
     prelude(&mut m);
     heading(&mut m, form);
     m.push_str("#table(\n");
-    m.push_str("  columns: (23mm, 21mm, 16mm, 17mm, 13mm, 18mm, 24mm, 1fr, 28mm),\n");
-    m.push_str("  align: center + horizon,\n  stroke: 0.6pt,\n  inset: (x: 3pt, y: 4.5pt),\n");
+    m.push_str("  columns: (23mm, 23mm, 16mm, 16mm, 13mm, 17mm, 20mm, 1fr, 27mm),\n");
+    m.push_str("  align: center + horizon,\n  stroke: 0.6pt,\n  inset: (x: 2.5pt, y: 4.5pt),\n");
     applicant(&mut m, form, photo_format);
     declaration(&mut m, form);
     conditions(&mut m, form);
@@ -73,6 +73,11 @@ fn heading(m: &mut String, form: &RegistrationForm) {
 /// A bold label cell.
 fn label(text: &str) -> String {
     format!("lb({})", string(text))
+}
+
+/// A label cell over two columns (the diploma's long labels).
+fn wide_label(text: &str) -> String {
+    format!("table.cell(colspan: 2, lb({}))", string(text))
 }
 
 /// A label cell spanning rows.
@@ -206,8 +211,8 @@ fn conditions(m: &mut String, form: &RegistrationForm) {
         }
         first.extend([
             label(l::DEGREE),
-            value(&e.degree, 3),
-            label(l::SCHOOL),
+            value(&e.degree, 2),
+            wide_label(l::SCHOOL),
             value(&e.school, 3),
         ]);
         row(m, &first);
@@ -220,8 +225,8 @@ fn conditions(m: &mut String, form: &RegistrationForm) {
             m,
             &[
                 label(l::MAJOR),
-                value(&e.major, 3),
-                label(l::DIPLOMA),
+                value(&e.major, 2),
+                wide_label(l::DIPLOMA),
                 value(&diploma, 3),
             ],
         );

@@ -140,3 +140,23 @@ fn sms_parts_follow_the_70_and_67_character_rule() {
     // Characters, not bytes: "a" and "字" count the same.
     assert_eq!(sms_length("a字").chars, 2);
 }
+
+#[test]
+fn a_long_reason_is_cut_in_the_sms_and_kept_whole_in_the_app() {
+    let reason = "材".repeat(300);
+    let values = Values {
+        reason: Some(reason.clone()),
+        ..Values::sample()
+    };
+    let r = TemplateKey::Rejected
+        .default_template()
+        .render(TemplateKey::Rejected, &values)
+        .unwrap();
+    assert!(r.body.contains(&reason));
+    assert!(!r.sms_text.contains(&reason));
+    assert!(
+        r.sms_text
+            .contains(&format!("{}…（详见平台）", "材".repeat(SMS_REASON_CHARS)))
+    );
+    assert!(sms_length(&r.sms_text).parts <= 2, "{}", r.sms_text);
+}

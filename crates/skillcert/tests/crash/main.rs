@@ -13,6 +13,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+/// The background worker stopped mid-job.
+mod worker;
+
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -66,7 +66,8 @@ impl SmsSender for Provider {
     }
 }
 
-/// A fresh, migrated and seeded database; the PostgreSQL one is dropped by the caller's guard.
+/// A fresh, migrated and seeded database (a PostgreSQL one is left behind, as the store tests'
+/// are).
 async fn fresh_db(backend: Backend) -> (Db, Option<tempfile::TempDir>) {
     match backend {
         Backend::Sqlite => {
@@ -183,7 +184,13 @@ async fn a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(backend: Back
     })
     .await;
     within("the job to be done", async {
-        while store::jobs::status(&db, FIRST_JOB).await.unwrap().unwrap().state != JobState::Done {
+        while store::jobs::status(&db, FIRST_JOB)
+            .await
+            .unwrap()
+            .unwrap()
+            .state
+            != JobState::Done
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
@@ -195,7 +202,10 @@ async fn a_worker_killed_mid_job_loses_nothing_and_doubles_nothing(backend: Back
     assert_eq!(stuck.count(), 1);
     assert_eq!(provider.count(), 1, "sent once after the takeover");
     let handed = provider.handed.lock().unwrap()[0].clone();
-    assert_eq!(handed.dedupe_key, stuck.handed.lock().unwrap()[0].dedupe_key);
+    assert_eq!(
+        handed.dedupe_key,
+        stuck.handed.lock().unwrap()[0].dedupe_key
+    );
     assert_eq!(handed.phone.as_str(), "13600000001");
     let notes = store::notifications::list_for_account(&db, account, 10)
         .await
@@ -225,7 +235,10 @@ async fn a_worker_stopped_gracefully_finishes_its_job_and_takes_no_more(backend:
     let later = submit(&db, 3).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(provider.count(), 1);
-    let waiting = store::jobs::status(&db, FIRST_JOB + 1).await.unwrap().unwrap();
+    let waiting = store::jobs::status(&db, FIRST_JOB + 1)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((waiting.state, waiting.attempts), (JobState::Pending, 0));
     assert!(
         store::notifications::list_for_account(&db, later, 10)

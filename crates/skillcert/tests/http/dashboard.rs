@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::support::staff::{StaffUser, Submitted, submitted_application};
-use crate::support::{Backend, TestApp};
+use crate::support::{ApiError, Backend, TestApp};
 
 /// Approves an application through the review API.
 async fn approve(app: &TestApp, reviewer: &StaffUser, id: i64) {
@@ -171,6 +171,48 @@ async fn the_dashboard_counts_a_known_set_of_applications(backend: Backend) {
     assert_eq!(backlog.matches("<rect").count(), 2);
     // The navigation offers the dashboard now.
     assert!(html.contains("href=\"/staff/dashboard\""));
+
+    // The same figures through the API.
+    let api: Value = reviewer
+        .client
+        .get(app.url("/api/v1/staff/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let per_day = api["per_day"].as_array().unwrap();
+    assert_eq!(per_day.len(), 30);
+    assert_eq!(per_day[29]["date"], today.format("%Y-%m-%d").to_string());
+    assert_eq!(per_day[29]["submitted"], 2);
+    assert_eq!(
+        per_day[9]["date"],
+        twenty_ago.format("%Y-%m-%d").to_string()
+    );
+    assert_eq!(per_day[9]["submitted"], 1);
+    let plan = api["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["plan_id"] == plan_id)
+        .expect("the plan");
+    assert_eq!(plan["submitted"], 3);
+    let count = |status: &str| {
+        plan["statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["status"] == status)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(
+        (count("under_review"), count("approved")),
+        (json!(2), json!(1))
+    );
+    assert_eq!(api["backlog"]["by_working_days"], json!([1, 0, 0, 1]));
+    assert_eq!(api["backlog"]["overdue"], 1);
     let _ = known.approved;
     let _ = known.old;
 }
@@ -360,6 +402,11 @@ async fn dashboard_and_exports_refuse_whoever_lacks_the_permissions(backend: Bac
         "/staff/export/feedback.xlsx",
     ];
     let anonymous = app.client();
+    let api = "/api/v1/staff/dashboard";
+    assert_eq!(
+        anonymous.get(app.url(api)).send().await.unwrap().status(),
+        401
+    );
     for path in paths {
         let r = anonymous.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "anonymous {path}");
@@ -379,9 +426,13 @@ async fn dashboard_and_exports_refuse_whoever_lacks_the_permissions(backend: Bac
             let r = client.get(app.url(path)).send().await.unwrap();
             assert_eq!(r.status(), 403, "{who} {path}");
         }
+        let e = ApiError::from(client.get(app.url(api)).send().await.unwrap()).await;
+        assert_eq!(e.status, 403, "{who} {api}");
     }
     // The exam administrator sees the dashboard but may export neither queue: exporting one
     // needs the queue's own permission too.
+    let r = exam.client.get(app.url(api)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
     let r = exam
         .client
         .get(app.url("/staff/dashboard"))

@@ -262,17 +262,46 @@ async fn staff_edit_a_template_and_the_next_change_uses_it(backend: Backend) {
     let (status, _) = post(form("{姓名}您好，{计划}报名已收到。", "save")).await;
     assert_eq!(status, 303);
 
+    // The API's preview (the page's live preview uses it): a rejection may quote its reason,
+    // a withdrawal may not.
+    let preview = |key: &'static str, sms: &'static str| {
+        let (client, csrf) = (admin.client.clone(), admin.csrf.clone());
+        let url = app.url(&format!(
+            "/api/v1/staff/notification-templates/{key}/preview"
+        ));
+        async move {
+            client
+                .post(url)
+                .header("X-CSRF-Token", csrf)
+                .json(&serde_json::json!({ "sms_text": sms, "title": "t", "body": "b" }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let shown: Value = preview("rejected", "原因：{原因}")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        shown["sms_text"],
+        "原因：工作年限证明材料不清晰，请重新上传"
+    );
+    assert_eq!(shown["sms_parts"], 1);
+    let refused = crate::support::ApiError::from(preview("withdrawn", "原因：{原因}").await).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        refused.field("sms_text").code,
+        "template_placeholder_not_available"
+    );
+
     let submitted = submitted_application(&app, "13700000201", 31).await;
     let c = &submitted.candidate;
     let listed = wait_for_notifications(&app, c, 1).await;
     assert_eq!(listed["items"][0]["title"], "报名已收到");
-    assert_eq!(
-        listed["items"][0]["body"]
-            .as_str()
-            .unwrap()
-            .ends_with("：审核中"),
-        true
-    );
+    let body = listed["items"][0]["body"].as_str().unwrap();
+    assert!(body.ends_with("：审核中"), "{body}");
     let sms = app.wait_for_sms_to(&c.phone, 2).await;
     assert!(
         sms[1].text.starts_with(&format!("{}您好，", c.real_name)),
@@ -297,8 +326,126 @@ async fn staff_edit_a_template_and_the_next_change_uses_it(backend: Backend) {
     audit.close().await;
 }
 
+/// The review loop, told at every step: submitted, rejected (quoting the reviewer's reason),
+/// resubmitted, approved (with the fee); each once in the app and once by SMS.
+async fn every_step_of_the_review_loop_is_told_once(backend: Backend) {
+    use domain::accounts::StaffRole;
+    let app = TestApp::spawn(backend).await;
+    let submitted = submitted_application(&app, "13700000301", 41).await;
+    let (c, id) = (&submitted.candidate, submitted.application_id);
+    let reviewer = app.staff("shen1", "孙审核", &[StaffRole::Reviewer]).await;
+    let staff_post = |path: String, body: Value| {
+        let (client, csrf, url) = (
+            reviewer.client.clone(),
+            reviewer.csrf.clone(),
+            app.url(&path),
+        );
+        async move {
+            let response = client
+                .post(url)
+                .header("X-CSRF-Token", csrf)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            assert!(
+                status.is_success(),
+                "POST {path}: {}",
+                response.text().await.unwrap()
+            );
+        }
+    };
+    let seen = || async {
+        let view: Value = reviewer
+            .client
+            .get(app.url(&format!("/api/v1/staff/review/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        view["seen"].clone()
+    };
+    staff_post(
+        format!("/api/v1/staff/review/{id}/claim"),
+        serde_json::json!({}),
+    )
+    .await;
+    staff_post(
+        format!("/api/v1/staff/review/{id}/reject"),
+        serde_json::json!({ "seen": seen().await, "reason_text": "照片背景不是白色" }),
+    )
+    .await;
+    let listed = wait_for_notifications(&app, c, 2).await;
+    assert_eq!(listed["items"][0]["title"], "审核不通过，请修改后重新提交");
+    let body = listed["items"][0]["body"].as_str().unwrap();
+    assert!(body.contains("原因：照片背景不是白色"), "{body}");
+    let sms = app.wait_for_sms_to(&c.phone, 3).await;
+    assert_eq!(sms[2].template, "application_rejected");
+    assert!(
+        sms[2].text.contains("原因：照片背景不是白色"),
+        "{}",
+        sms[2].text
+    );
+    assert_eq!(sms[2].params["reason"], "照片背景不是白色");
+
+    let resubmitted = c
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/submit")))
+        .header("X-CSRF-Token", &c.csrf)
+        .json(&serde_json::json!({ "accept_commitment": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resubmitted.status(),
+        200,
+        "{}",
+        resubmitted.text().await.unwrap()
+    );
+    staff_post(
+        format!("/api/v1/staff/review/{id}/claim"),
+        serde_json::json!({}),
+    )
+    .await;
+    staff_post(
+        format!("/api/v1/staff/review/{id}/approve"),
+        serde_json::json!({ "seen": seen().await }),
+    )
+    .await;
+    let listed = wait_for_notifications(&app, c, 4).await;
+    let titles: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "审核通过，请按时缴费",
+            "报名已重新提交，正在审核",
+            "审核不通过，请修改后重新提交",
+            "报名已提交，正在审核"
+        ]
+    );
+    assert_eq!(listed["unread"], 4);
+    let sms = app.wait_for_sms_to(&c.phone, 5).await;
+    assert!(sms[4].text.contains("已审核通过"), "{}", sms[4].text);
+    assert!(sms[4].params.contains_key("fee"));
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        app.wait_for_sms_to(&c.phone, 5).await.len(),
+        5,
+        "each step once"
+    );
+}
+
 on_both_backends!(
     submitting_rings_the_bell_and_reading_clears_it,
     two_instances_running_workers_tell_each_change_once,
-    staff_edit_a_template_and_the_next_change_uses_it
+    staff_edit_a_template_and_the_next_change_uses_it,
+    every_step_of_the_review_loop_is_told_once
 );

@@ -611,6 +611,22 @@ async fn every_review_route_refuses_whoever_lacks_the_permission(backend: Backen
             assert!(r.text().await.unwrap().contains("权限") || who == "candidate");
         }
     }
+    // The registration form as the candidate downloads it, for reviewers only.
+    let form_path = format!("/staff/review/{id}/registration-form.pdf");
+    let pdf = reviewer
+        .client
+        .get(app.url(&form_path))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    for refused in [&exam.client, &candidate.client] {
+        let r = refused.get(app.url(&form_path)).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+    }
+
     // Files of an application are the reviewers' too, never another role's.
     let files = get(&app, &reviewer, &format!("/api/v1/staff/review/{id}")).await;
     let url = files["documents"][0]["url"].as_str().unwrap().to_owned();
@@ -640,7 +656,10 @@ async fn every_review_route_refuses_whoever_lacks_the_permission(backend: Backen
         .text()
         .await
         .unwrap();
-    assert!(home.contains("待审核") && home.contains("报名审核"), "{home}");
+    assert!(
+        home.contains("待审核") && home.contains("报名审核"),
+        "{home}"
+    );
     let home = exam
         .client
         .get(app.url("/staff"))
@@ -650,7 +669,10 @@ async fn every_review_route_refuses_whoever_lacks_the_permission(backend: Backen
         .text()
         .await
         .unwrap();
-    assert!(!home.contains("待审核") && !home.contains("/staff/review"), "{home}");
+    assert!(
+        !home.contains("待审核") && !home.contains("/staff/review"),
+        "{home}"
+    );
 
     // Nothing the refused calls tried changed the application.
     let view = get(&app, &admin, &format!("/api/v1/staff/review/{id}")).await;

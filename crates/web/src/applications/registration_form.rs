@@ -259,7 +259,8 @@ fn unprintable(fields: &[documents::UnprintableText]) -> AppError {
     e
 }
 
-fn pdf_response(pdf: Vec<u8>, plan_code: &str) -> Response {
+/// The PDF as a download named 登记表-<plan code>.pdf (for staff pages too).
+pub fn pdf_response(pdf: Vec<u8>, plan_code: &str) -> Response {
     let file_name = format!("登记表-{plan_code}.pdf");
     // An ASCII fallback for old clients, then the real name (RFC 5987/8187).
     let ascii: String = format!("registration-form-{plan_code}.pdf")

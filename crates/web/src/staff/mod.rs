@@ -64,6 +64,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(catalogue::api_router())
         .merge(employers::api_router())
         .merge(feedback::api_router())
+        .merge(dashboard::api_router())
         .merge(notification_templates::api_router())
         .merge(plans::api_router())
         .merge(accounts::api_router())

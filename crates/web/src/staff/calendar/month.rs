@@ -49,7 +49,7 @@ pub fn month(calendar: &WorkCalendar, any_day: NaiveDate, today: NaiveDate) -> M
             None => break,
         }
     }
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(None);
     }
     let mut weeks = Vec::new();

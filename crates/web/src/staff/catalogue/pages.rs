@@ -27,6 +27,21 @@ fn one(e: RuleFieldError) -> AppError {
     field_errors(&[e])
 }
 
+/// The refusal beside `field` of the form that was posted (the store names its own fields).
+fn beside(mut e: AppError, field: &str) -> AppError {
+    for f in &mut e.fields {
+        f.field = field.to_owned();
+    }
+    e
+}
+
+/// The refusal above the page: the form posted has no place for messages of its own (one of
+/// several forms of the same kind on the page).
+fn above(mut e: AppError) -> AppError {
+    e.fields.clear();
+    e
+}
+
 /// A refusal a form shows beside its inputs (422, 409) re-renders the page; anything else is an
 /// error page.
 fn is_form_error(e: &AppError) -> bool {
@@ -269,7 +284,7 @@ pub async fn add_track(
         let editor = editor(&staff, &address);
         edits::add_track(&state.db, id, &name, &levels, &editor, Utc::now())
             .await?
-            .map_err(edit_error)
+            .map_err(|e| beside(edit_error(e), "track_levels"))
             .map(|_| ())
     };
     after_edit(&state, &staff, id, outcome.await, "tracks").await
@@ -301,7 +316,8 @@ pub async fn update_track(
             .await?
             .map_err(edit_error)
     };
-    after_edit(&state, &staff, occupation_id, outcome.await, "tracks").await
+    let outcome = outcome.await.map_err(above);
+    after_edit(&state, &staff, occupation_id, outcome, "tracks").await
 }
 
 pub async fn add_related(

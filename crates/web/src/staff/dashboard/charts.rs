@@ -109,6 +109,8 @@ pub struct Caption<'a> {
 
 /// Shown inside an empty chart.
 pub const NO_DATA: &str = "暂无数据";
+/// The height of an empty chart.
+const EMPTY_HEIGHT: f64 = 60.0;
 
 const COLUMN_CHART_WIDTH: f64 = 720.0;
 const COLUMN_PLOT_HEIGHT: f64 = 180.0;
@@ -133,22 +135,24 @@ fn empty_message(out: &mut String, width: f64, height: f64) {
         out,
         "<text class=\"chart-empty\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#6b7280\">{NO_DATA}</text>",
         width / 2.0,
-        height / 2.0
+        height / 2.0 + 5.0
     );
 }
 
 /// Columns (one per day, say), every `label_every`-th labelled below the axis, each non-zero
 /// column with its value above it.
 pub fn column_chart(caption: &Caption<'_>, bars: &[Bar], label_every: usize) -> String {
-    let height = COLUMN_TOP + COLUMN_PLOT_HEIGHT + 30.0;
-    let plot_width = COLUMN_CHART_WIDTH - 2.0 * COLUMN_LEFT;
     let mut out = String::new();
-    open_svg(&mut out, caption, COLUMN_CHART_WIDTH, height);
     if !has_data(bars) {
-        empty_message(&mut out, COLUMN_CHART_WIDTH, height);
+        // No axis to draw: a short box with the message, not a tall blank one.
+        open_svg(&mut out, caption, COLUMN_CHART_WIDTH, EMPTY_HEIGHT);
+        empty_message(&mut out, COLUMN_CHART_WIDTH, EMPTY_HEIGHT);
         out.push_str("</svg>");
         return out;
     }
+    let height = COLUMN_TOP + COLUMN_PLOT_HEIGHT + 30.0;
+    let plot_width = COLUMN_CHART_WIDTH - 2.0 * COLUMN_LEFT;
+    open_svg(&mut out, caption, COLUMN_CHART_WIDTH, height);
     let axis_y = COLUMN_TOP + COLUMN_PLOT_HEIGHT;
     let _ = write!(
         out,
@@ -197,14 +201,15 @@ const ROW_HEIGHT: f64 = 24.0;
 
 /// Horizontal bars, one per row, the label on the left and the value at the bar's end.
 pub fn row_chart(caption: &Caption<'_>, bars: &[Bar]) -> String {
-    let height = (bars.len().max(1) as f64) * ROW_HEIGHT + 8.0;
     let mut out = String::new();
-    open_svg(&mut out, caption, ROW_CHART_WIDTH, height);
     if !has_data(bars) {
-        empty_message(&mut out, ROW_CHART_WIDTH, height.max(40.0));
+        open_svg(&mut out, caption, ROW_CHART_WIDTH, EMPTY_HEIGHT);
+        empty_message(&mut out, ROW_CHART_WIDTH, EMPTY_HEIGHT);
         out.push_str("</svg>");
         return out;
     }
+    let height = (bars.len() as f64) * ROW_HEIGHT + 8.0;
+    open_svg(&mut out, caption, ROW_CHART_WIDTH, height);
     let plot_width = ROW_CHART_WIDTH - ROW_LABEL_WIDTH - ROW_VALUE_WIDTH;
     let values: Vec<u32> = bars.iter().map(|b| b.value).collect();
     for (bar, r) in bars.iter().zip(rows(&values, plot_width, ROW_HEIGHT)) {

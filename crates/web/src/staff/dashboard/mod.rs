@@ -3,6 +3,7 @@
 //! server-rendered SVG charts, each with a data table for those who cannot see the chart.
 //! Needs `Permission::ViewDashboard`.
 
+pub mod api;
 pub mod charts;
 
 use askama::Template;
@@ -10,12 +11,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use chrono::{Days, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use domain::permissions::Permission;
+use store::dashboard::{BacklogAges, PlanFunnel};
 
 use charts::{Bar, Caption};
 
-use crate::error::PageResult;
+use crate::error::{AppError, PageResult};
 use crate::pages::render;
 use crate::staff::{ConsoleLayout, ConsoleSection, Staff};
 use crate::state::AppState;
@@ -25,6 +27,11 @@ pub const DAYS_SHOWN: u64 = 30;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/staff/dashboard", get(page))
+}
+
+/// Nested under `/api/v1`.
+pub fn api_router() -> Router<AppState> {
+    Router::new().route("/staff/dashboard", get(api::figures))
 }
 
 /// A chart and the same figures as a table.
@@ -74,13 +81,39 @@ struct DashboardPage {
 /// The age buckets' labels, in `store::dashboard::BacklogAges::by_age` order.
 const AGE_LABELS: [&str; 4] = ["0 个工作日", "1 个工作日", "2 个工作日", "3 个及以上工作日"];
 
-pub async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
-    staff.require(Permission::ViewDashboard)?;
+/// Everything the dashboard shows, as the store counts it.
+pub struct Figures {
+    pub first: NaiveDate,
+    pub today: NaiveDate,
+    pub days: Vec<(NaiveDate, u32)>,
+    pub funnels: Vec<PlanFunnel>,
+    pub ages: BacklogAges,
+}
+
+pub async fn figures(state: &AppState) -> Result<Figures, AppError> {
     let today = domain::time::shanghai_date(Utc::now());
     let first = today
         .checked_sub_days(Days::new(DAYS_SHOWN - 1))
         .unwrap_or(today);
-    let days = store::dashboard::submissions_per_day(&state.db, first, today).await?;
+    let calendar = store::calendar::load(&state.db).await?;
+    Ok(Figures {
+        days: store::dashboard::submissions_per_day(&state.db, first, today).await?,
+        funnels: store::dashboard::funnels(&state.db).await?,
+        ages: store::dashboard::backlog_ages(&state.db, &calendar, today).await?,
+        first,
+        today,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
+    staff.require(Permission::ViewDashboard)?;
+    let Figures {
+        first,
+        today,
+        days,
+        funnels,
+        ages,
+    } = figures(&state).await?;
     let submitted_in_range = days.iter().map(|(_, n)| n).sum();
     let per_day = ChartView::columns(
         &Caption {
@@ -97,8 +130,7 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
             .collect(),
         5,
     );
-    let funnels = store::dashboard::funnels(&state.db)
-        .await?
+    let funnels = funnels
         .into_iter()
         .map(|f| {
             let title = format!("{} {}", f.plan_code, f.plan_name);
@@ -119,8 +151,6 @@ pub async fn page(State(state): State<AppState>, staff: Staff) -> PageResult {
             }
         })
         .collect();
-    let calendar = store::calendar::load(&state.db).await?;
-    let ages = store::dashboard::backlog_ages(&state.db, &calendar, today).await?;
     let waiting = ages.by_age.iter().sum();
     let backlog = ChartView::bars(
         &Caption {

@@ -30,8 +30,15 @@ pub struct Upload {
     pub file: Option<(String, Vec<u8>)>,
 }
 
+/// A refusal of the file, beside the file input; its code is the specific one.
+fn file_error(code: &'static str, message: impl Into<String>) -> AppError {
+    let mut e = AppError::field("file", code, message);
+    e.code = code;
+    e
+}
+
 fn too_large() -> AppError {
-    AppError::field("file", "upload_too_large", "文件太大：不能超过 5 MB")
+    file_error("upload_too_large", "文件太大：不能超过 5 MB")
 }
 
 /// Reads the `csrf` and `file` fields (the first file only).
@@ -103,8 +110,7 @@ pub async fn check(
     file: Option<(String, Vec<u8>)>,
 ) -> Result<Checked, AppError> {
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(AppError::field(
-            "file",
+        return Err(file_error(
             "upload_empty",
             "请选择要导入的 CSV 或 Excel（.xlsx）文件",
         ));
@@ -114,7 +120,7 @@ pub async fn check(
         tokio::task::spawn_blocking(move || read_rows(&bytes).map(|rows| check_rows(&rows)))
             .await
             .map_err(AppError::internal)?
-            .map_err(|e| AppError::field("file", e.code(), e.to_string()))?;
+            .map_err(|e| file_error(e.code(), e.to_string()))?;
     let mut checked = Checked {
         file_name: if file_name.is_empty() {
             "单位名录".to_owned()

@@ -22,6 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/review/{id}/reject", post(pages::reject))
         .route("/staff/review/{id}/release", post(pages::release))
         .route("/staff/review/{id}/files/{file_id}", get(pages::file))
+        .route(
+            "/staff/review/{id}/registration-form.pdf",
+            get(pages::registration_form),
+        )
 }
 
 pub fn api_router() -> Router<AppState> {

@@ -649,3 +649,27 @@ pub async fn file(
     .await?;
     Ok(crate::applications::uploads::file_response(&file, bytes))
 }
+
+/// The registration form (登记表) exactly as the candidate downloads it.
+pub async fn registration_form(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> PageResult {
+    staff.require(Permission::ReviewApplications)?;
+    let application = store::review::get(&state.db, parse_id(&id)?)
+        .await?
+        .filter(|a| a.status != ApplicationStatus::Draft)
+        .ok_or_else(AppError::not_found)?;
+    let candidate = store::accounts::get(&state.db, &state.pii, application.account_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (plan, _) = store::plans::get(&state.db, application.plan_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let pdf = crate::applications::registration_form::render_for(&state, &application, &candidate)
+        .await?;
+    Ok(crate::applications::registration_form::pdf_response(
+        pdf, &plan.code,
+    ))
+}

@@ -484,12 +484,12 @@ pub async fn matching(
             review_deadline(calendar, day, today)
         });
         if let Some(age) = filter.age {
-            let matches = match (age, &deadline) {
-                (AgeFilter::NotDue, Some(Deadline::NotDue { .. })) => true,
-                (AgeFilter::DueToday, Some(Deadline::DueToday { .. })) => true,
-                (AgeFilter::Overdue, Some(Deadline::Overdue { .. })) => true,
-                _ => false,
-            };
+            let matches = matches!(
+                (age, &deadline),
+                (AgeFilter::NotDue, Some(Deadline::NotDue { .. }))
+                    | (AgeFilter::DueToday, Some(Deadline::DueToday { .. }))
+                    | (AgeFilter::Overdue, Some(Deadline::Overdue { .. }))
+            );
             if !matches {
                 continue;
             }

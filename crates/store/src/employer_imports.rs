@@ -51,6 +51,12 @@ pub async fn stage(
 ) -> Result<i64, StoreError> {
     let records =
         serde_json::to_string(rows).map_err(|e| StoreError::Corrupt(format!("staging: {e}")))?;
+    // Checked files nobody confirmed in time are of no use any more: dropped as new ones come.
+    row::Entity::delete_many()
+        .filter(row::Column::AppliedAt.is_null())
+        .filter(row::Column::CreatedAt.lt(now - lifetime()))
+        .exec(db.writer())
+        .await?;
     Ok(row::Entity::insert(row::ActiveModel {
         account_id: Set(account_id),
         file_name: Set(file_name.chars().take(128).collect()),
@@ -137,9 +143,11 @@ pub async fn apply(
     let records: Vec<EmployerRecord> = staged.rows.iter().map(|r| r.record.clone()).collect();
     let counts = upsert_all(&txn, &records).await?;
     let as_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    // The rows are in the registry now; the counts (and the audit line) say what was done.
     row::Entity::update_many()
         .col_expr(row::Column::Inserted, Expr::value(as_i32(counts.inserted)))
         .col_expr(row::Column::Updated, Expr::value(as_i32(counts.updated)))
+        .col_expr(row::Column::Records, Expr::value("[]"))
         .filter(row::Column::Id.eq(id))
         .exec(&txn)
         .await?;

@@ -370,12 +370,23 @@ pub async fn answer(
         now,
     )
     .await?;
-    // TODO(notifications): tell the candidate (in-app notification and SMS) that their feedback
-    // was answered, in this transaction. `store::notifications` can only notify a status change
-    // of an application (its rows are keyed by an application's timeline event); it needs an
-    // "in-app notification for an account" entry point (e.g. `notifications::notify_account(
-    // &txn, before.account_id, TemplateKey::FeedbackAnswered, link "/feedback#feedback-{id}",
-    // now)`) to be called here.
+    // The candidate hears of it in the app (the bell), in this transaction: the answer and its
+    // notification exist together or not at all.
+    let excerpt: String = text.as_str().chars().take(60).collect();
+    let more = if text.as_str().chars().count() > 60 {
+        "…"
+    } else {
+        ""
+    };
+    crate::notifications::notify_feedback_answered(
+        &txn,
+        before.account_id,
+        id,
+        "您的意见反馈已有回复",
+        &format!("工作人员回复：{excerpt}{more}"),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     let mut answered = to_feedback(before)?;
     answered.answer = Some(Answer {

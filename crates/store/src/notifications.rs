@@ -89,6 +89,8 @@ pub enum SmsStatus {
     Refused,
     /// The account has no phone number.
     NoPhone,
+    /// Told in the app only (an answer to feedback): there is no SMS.
+    None,
 }
 
 impl SmsStatus {
@@ -98,6 +100,7 @@ impl SmsStatus {
             SmsStatus::Sent => "sent",
             SmsStatus::Refused => "refused",
             SmsStatus::NoPhone => "no_phone",
+            SmsStatus::None => "none",
         }
     }
 
@@ -107,6 +110,7 @@ impl SmsStatus {
             SmsStatus::Sent,
             SmsStatus::Refused,
             SmsStatus::NoPhone,
+            SmsStatus::None,
         ]
         .into_iter()
         .find(|s| s.code() == raw)
@@ -181,7 +185,7 @@ where
         Some(found) => found,
         None => {
             let rendered = render(db, context.key, &context.values).await?;
-            insert_once(db, &context, &rendered, now).await?
+            insert_once(db, &context, &rendered).await?
         }
     };
     let Some(phone) = context.phone.clone() else {
@@ -236,6 +240,8 @@ fn settled(found: &row::Model) -> Result<Delivery, StoreError> {
 /// Everything a notification of one event needs.
 struct Context {
     event_id: i64,
+    /// When the change happened: the notification's time, whenever the worker gets to it.
+    at: DateTime<Utc>,
     application_id: i64,
     account_id: i64,
     key: TemplateKey,
@@ -274,6 +280,7 @@ async fn context(db: &Db, pii: &Pii, event_id: i64) -> Result<Option<Context>, S
     let approved = key == TemplateKey::Approved;
     Ok(Some(Context {
         event_id,
+        at: event.at,
         application_id: application.id,
         account_id: account.id,
         key,
@@ -370,7 +377,6 @@ async fn insert_once(
     db: &Db,
     context: &Context,
     rendered: &Rendered,
-    now: DateTime<Utc>,
 ) -> Result<row::Model, StoreError> {
     let sms_status = if context.phone.is_some() {
         SmsStatus::Pending
@@ -379,13 +385,13 @@ async fn insert_once(
     };
     row::Entity::insert(row::ActiveModel {
         account_id: Set(context.account_id),
-        application_id: Set(context.application_id),
-        event_id: Set(context.event_id),
+        application_id: Set(Some(context.application_id)),
+        event_id: Set(Some(context.event_id)),
         template_key: Set(context.key.code().to_owned()),
         title: Set(rendered.title.clone()),
         body: Set(rendered.body.clone()),
         link: Set(format!("/applications/{}", context.application_id)),
-        created_at: Set(now),
+        created_at: Set(context.at),
         read_at: Set(None),
         sms_status: Set(sms_status.code().to_owned()),
         sms_text: Set(rendered.sms_text.clone()),
@@ -442,7 +448,8 @@ async fn set_sms_status(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notification {
     pub id: i64,
-    pub application_id: i64,
+    /// The application a status change concerns; `None` for an answer to feedback.
+    pub application_id: Option<i64>,
     pub title: String,
     pub body: String,
     pub link: String,
@@ -468,7 +475,9 @@ fn to_notification(r: row::Model) -> Result<Notification, StoreError> {
     })
 }
 
-/// The account's newest notifications, newest first.
+/// The account's newest notifications, newest change first (by when the change happened, which
+/// is the notification's `created_at`, not by when the worker made it: jobs run concurrently
+/// and may finish out of order).
 pub async fn list_for_account(
     db: &Db,
     account_id: i64,
@@ -476,6 +485,7 @@ pub async fn list_for_account(
 ) -> Result<Vec<Notification>, StoreError> {
     row::Entity::find()
         .filter(row::Column::AccountId.eq(account_id))
+        .order_by_desc(row::Column::CreatedAt)
         .order_by_desc(row::Column::Id)
         .limit(limit)
         .all(db.reader())
@@ -483,6 +493,44 @@ pub async fn list_for_account(
         .into_iter()
         .map(to_notification)
         .collect()
+}
+
+/// Tells `account_id`, in the app, that staff answered their feedback `feedback_id`: in the
+/// caller's transaction (the answer's), once per feedback whatever is retried.
+pub async fn notify_feedback_answered<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    feedback_id: i64,
+    title: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    row::Entity::insert(row::ActiveModel {
+        account_id: Set(account_id),
+        application_id: Set(None),
+        event_id: Set(None),
+        feedback_id: Set(Some(feedback_id)),
+        template_key: Set("feedback_answered".to_owned()),
+        title: Set(title.to_owned()),
+        body: Set(body.to_owned()),
+        link: Set(format!("/feedback#feedback-{feedback_id}")),
+        created_at: Set(now),
+        read_at: Set(None),
+        sms_status: Set(SmsStatus::None.code().to_owned()),
+        sms_text: Set(String::new()),
+        sms_attempts: Set(0),
+        sms_error: Set(None),
+        sms_sent_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(row::Column::FeedbackId)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
 }
 
 /// Every notification of one event (for tests and staff: there is at most one).

@@ -305,6 +305,40 @@ async fn an_import_applies_once_and_twice_the_same_file_adds_nothing(db: Db) {
         3
     );
 
+    // A check nobody confirmed within a day cannot be applied, and goes with the next check.
+    let stale = employer_imports::stage(
+        &db,
+        me,
+        "旧.csv",
+        &staged(&file),
+        0,
+        Utc::now() - chrono::Duration::hours(25),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        employer_imports::apply(&db, stale, &editor(me), Utc::now())
+            .await
+            .unwrap(),
+        Err(ApplyError::Expired)
+    );
+    employer_imports::stage(&db, me, "新.csv", &staged(&file), 0, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        employer_imports::get(&db, stale, me)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        employer_imports::get(&db, third, me)
+            .await
+            .unwrap()
+            .is_some(),
+        "applied imports stay, with their counts"
+    );
+
     let lines = audit::search(
         &db,
         &Search {

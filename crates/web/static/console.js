@@ -13,6 +13,7 @@
   var csrf = form.querySelector("input[name=csrf]");
   var timer = null;
   var sent = 0;
+  var INCOMPLETE = "条件还不完整或有误，请按标出的提示修改。";
 
   function value(name) {
     var checked = form.querySelector("input[name=" + name + "]:checked");
@@ -75,7 +76,7 @@
     var payload = body(local);
     if (local.length) {
       showErrors(local);
-      out.textContent = "";
+      out.textContent = INCOMPLETE;
       return;
     }
     var mine = ++sent;
@@ -93,7 +94,7 @@
           out.textContent = res.json.sentence;
         } else {
           showErrors(res.json.fields);
-          out.textContent = res.json.fields && res.json.fields.length ? "" : res.json.message;
+          out.textContent = res.json.fields && res.json.fields.length ? INCOMPLETE : res.json.message;
         }
       })
       .catch(function () { /* offline: the 预览 button still works */ });

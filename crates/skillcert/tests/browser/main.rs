@@ -12,12 +12,16 @@
 //! The review loop (`review.rs`) runs on the desktop window, into
 //! `browser-artifacts/desktop-review/`.
 //!
+//! The rule form's live preview (`catalogue.rs`) runs on the desktop window, into
+//! `browser-artifacts/desktop-catalogue/`.
+//!
 //! Run with `cargo test -p skillcert --test browser -- --nocapture`. Needs `/usr/bin/chromedriver`
 //! (Debian's `chromium` and `chromium-driver`); `SKILLCERT_SKIP_BROWSER_TESTS=1` skips it.
 
 #[path = "../support/mod.rs"]
 mod support;
 
+mod catalogue;
 mod driver;
 mod review;
 mod wizard;
@@ -88,6 +92,17 @@ async fn review_loop_on_a_desktop() {
     let session = Session::open(DESKTOP, "desktop-review").await;
     review::review_loop(&session.browser, &session.app).await;
     session.close("review loop").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rule_preview_on_a_desktop() {
+    if !driver::browser_tests_enabled() {
+        return;
+    }
+    let _one_at_a_time = ONE_BROWSER_AT_A_TIME.lock().await;
+    let session = Session::open(DESKTOP, "desktop-catalogue").await;
+    catalogue::rule_preview(&session.browser, &session.app).await;
+    session.close("rule preview").await;
 }
 
 async fn run_wizard(viewport: Viewport, candidate: Candidate) {

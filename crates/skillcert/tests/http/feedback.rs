@@ -266,6 +266,27 @@ async fn a_candidate_sends_feedback_and_reads_the_staff_answer(backend: Backend)
     let html = page.text().await.unwrap();
     assert!(html.contains("请上传 JPEG 格式的白底证件照"), "{html}");
     assert!(html.contains("已回复"));
+    // The bell told them: one notification, linking to the feedback, whatever was retried.
+    let notifications = json_of(
+        c.client
+            .get(app.url("/api/v1/notifications"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+        "notifications",
+    )
+    .await;
+    let about: Vec<&serde_json::Value> = notifications["items"]
+        .as_array()
+        .expect("a list of notifications")
+        .iter()
+        .filter(|n| n["link"] == format!("/feedback#feedback-{id}"))
+        .collect();
+    assert_eq!(about.len(), 1, "{notifications:#}");
+    assert_eq!(about[0]["title"], "您的意见反馈已有回复");
+    assert!(about[0]["application_id"].is_null());
+    assert_eq!(about[0]["read"], false);
 
     // The answer is in the audit log, by the reviewer.
     let db = app.store_db().await;

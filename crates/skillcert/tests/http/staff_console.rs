@@ -681,6 +681,23 @@ async fn an_administrator_creates_staff_who_can_then_log_in(backend: Backend) {
     // The new person logs in with both roles.
     let (status, session) = log_in_status(&app, "shenhe01", GOOD_PASSWORD).await;
     assert_eq!(status, 200, "{session}");
+    let mut roles: Vec<&str> = session["account"]["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    roles.sort_unstable();
+    assert_eq!(roles, ["exam_admin", "reviewer"]);
+    let signed_in = app.client();
+    let response = signed_in
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "identifier": "shenhe01", "password": GOOD_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(get_page(&app, &signed_in, "/staff/plans").await.0, 200);
 
     // Roles change; disabled, they cannot log in; enabled again, they can.
     let changed = ok_json(
@@ -696,6 +713,8 @@ async fn an_administrator_creates_staff_who_can_then_log_in(backend: Backend) {
     )
     .await;
     assert_eq!(changed["roles"], json!(["reviewer"]));
+    // A role taken away closes its area at once.
+    assert_eq!(get_page(&app, &signed_in, "/staff/plans").await.0, 403);
     ok_json(
         call(
             &app,
@@ -708,6 +727,9 @@ async fn an_administrator_creates_staff_who_can_then_log_in(backend: Backend) {
         200,
     )
     .await;
+    // Disabling ends the person's sessions there and then.
+    let (status, _) = get_page(&app, &signed_in, "/staff").await;
+    assert_eq!(status, 303, "the disabled person's session is gone");
     let (status, body) = log_in_status(&app, "shenhe01", GOOD_PASSWORD).await;
     assert_eq!(
         (status, body["code"].as_str()),

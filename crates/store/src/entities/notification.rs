@@ -6,8 +6,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub account_id: i64,
-    pub application_id: i64,
-    pub event_id: i64,
+    pub application_id: Option<i64>,
+    pub event_id: Option<i64>,
+    pub feedback_id: Option<i64>,
     pub template_key: String,
     pub title: String,
     pub body: String,

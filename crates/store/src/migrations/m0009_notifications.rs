@@ -16,16 +16,19 @@ impl MigrationTrait for Migration {
                 .table("notifications")
                 .col(big_pk_auto("id"))
                 .col(big_integer("account_id"))
-                .col(big_integer("application_id"))
-                // One notification per timeline event.
-                .col(big_integer("event_id").unique_key())
+                // A status change's notification: its application and timeline event (one
+                // notification per event). Absent for what concerns no application.
+                .col(big_integer_null("application_id"))
+                .col(big_integer_null("event_id").unique_key())
+                // An answer to the account's feedback (意见反馈): one notification per feedback.
+                .col(big_integer_null("feedback_id").unique_key())
                 .col(string_len("template_key", 32))
                 .col(text("title"))
                 .col(text("body"))
                 .col(string_len("link", 200))
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone_null("read_at"))
-                // pending, sent, refused (the provider will never take it), no_phone
+                // pending, sent, refused (the provider will never take it), no_phone, none (in-app only)
                 .col(string_len("sms_status", 16))
                 .col(text("sms_text"))
                 .col(integer("sms_attempts").default(0))
@@ -63,13 +66,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // The notification centre, newest first.
+        // The notification centre, newest change first.
         m.create_index(
             Index::create()
                 .name("idx_notifications_account")
                 .table("notifications")
                 .col("account_id")
-                .col("id")
+                .col("created_at")
                 .to_owned(),
         )
         .await?;

@@ -20,6 +20,7 @@ use super::{NewPlan, Site, documents_of};
 use crate::audit::{self, NewEntry};
 use crate::calendar::Editor;
 use crate::entities::{exam_site, plan as row, plan_document, plan_site};
+use crate::error::is_unique_violation;
 use crate::{Db, StoreError};
 
 /// Why a change was not made (the input was fine; the database said no).
@@ -74,7 +75,7 @@ pub async fn create(
     if code_taken(&txn, terms.code.as_str(), None).await? {
         return Ok(Err(PlanWriteError::CodeTaken));
     }
-    let id = super::insert(
+    let inserted = super::insert(
         &txn,
         NewPlan {
             code: terms.code.as_str().to_owned(),
@@ -89,7 +90,16 @@ pub async fn create(
         },
         now,
     )
-    .await?;
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        // Another plan took the code between the check and the insert (PostgreSQL; SQLite
+        // serialises writes): the unique constraint says so.
+        Err(StoreError::Db(e)) if is_unique_violation(&e) => {
+            return Ok(Err(PlanWriteError::CodeTaken));
+        }
+        Err(e) => return Err(e),
+    };
     replace_documents(&txn, id, terms).await?;
     let after = record(&txn, id).await?;
     log(&txn, &editor, "plan.create", id, None, after, now).await?;
@@ -116,7 +126,7 @@ pub async fn update(
     if let Err(e) = crate::seats::set_capacity_in(&txn, id, terms.capacity, now).await? {
         return Ok(Err(PlanWriteError::BelowTaken(e)));
     }
-    row::Entity::update_many()
+    let updated = row::Entity::update_many()
         .col_expr(row::Column::Code, Expr::value(terms.code.as_str()))
         .col_expr(row::Column::Name, Expr::value(terms.name.as_str()))
         .col_expr(row::Column::OccupationId, Expr::value(terms.occupation_id))
@@ -138,7 +148,12 @@ pub async fn update(
         .col_expr(row::Column::UpdatedAt, Expr::value(now))
         .filter(row::Column::Id.eq(id))
         .exec(&txn)
-        .await?;
+        .await;
+    match updated {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Ok(Err(PlanWriteError::CodeTaken)),
+        Err(e) => return Err(e.into()),
+    }
     plan_site::Entity::delete_many()
         .filter(plan_site::Column::PlanId.eq(id))
         .exec(&txn)

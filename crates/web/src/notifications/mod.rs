@@ -26,10 +26,11 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     pub id: i64,
-    pub application_id: i64,
+    /// The application a status change concerns; absent for an answer to feedback.
+    pub application_id: Option<i64>,
     pub title: String,
     pub body: String,
-    /// The application's page.
+    /// Where to read more: the application's page, or the feedback.
     pub link: String,
     pub created_at: DateTime<Utc>,
     /// Beijing time, as the page shows it.

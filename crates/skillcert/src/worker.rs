@@ -131,7 +131,14 @@ async fn run_loop(
         if !worked {
             tokio::select! {
                 _ = tokio::time::sleep(poll) => {}
-                _ = stopped.changed() => {}
+                changed = stopped.changed() => {
+                    // The handle is gone without a stop (its owner ended): nobody can stop this
+                    // loop any more, and waiting on the closed channel would return at once and
+                    // spin. Stop, as dropping the handle means.
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
         }
     }

@@ -218,6 +218,36 @@ mod tests {
 
     use crate::config::Config;
 
+    /// A loop whose handle went away without a stop (its owner ended) must end, not spin on the
+    /// closed channel: with nothing to do, the old loop went round without ever sleeping.
+    #[tokio::test]
+    async fn a_loop_ends_when_its_handle_is_gone_without_a_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("worker.db").display());
+        let db = store::Db::connect(&url, &store::DbOptions::default())
+            .await
+            .unwrap();
+        store::migrations::run(&db).await.unwrap();
+        let context = super::JobContext {
+            db,
+            pii: store::Pii::new(&[7; 32]),
+            sms: std::sync::Arc::new(integrations::sms::LogSender::new(dir.path().join("outbox"))),
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(super::run_loop(
+            context,
+            std::time::Duration::from_secs(3600),
+            chrono::Duration::seconds(60),
+            stopped,
+        ));
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        drop(stop);
+        tokio::time::timeout(std::time::Duration::from_secs(5), running)
+            .await
+            .expect("the loop ends once nobody can stop it")
+            .unwrap();
+    }
+
     #[test]
     fn the_worker_section_is_optional_and_each_key_may_be_set_alone() {
         let load = |toml: &str| -> Config {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod feedback;
 pub mod notifications;
 mod pages;
+mod percent;
 mod placeholders;
 pub mod plans;
 pub mod session;

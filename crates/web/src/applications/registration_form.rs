@@ -275,7 +275,7 @@ pub fn pdf_response(pdf: Vec<u8>, plan_code: &str) -> Response {
         .collect();
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        encode_filename(&file_name)
+        crate::percent::encode(&file_name)
     );
     let mut response = Response::new(Body::from(pdf));
     let headers = response.headers_mut();
@@ -295,18 +295,6 @@ pub fn pdf_response(pdf: Vec<u8>, plan_code: &str) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
-}
-
-/// `filename*=UTF-8''…`: every byte outside RFC 5987's attr-char set percent-encoded.
-fn encode_filename(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

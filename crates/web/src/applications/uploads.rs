@@ -250,24 +250,12 @@ async fn with_bytes(state: &AppState, file: StoredFile) -> Result<(StoredFile, V
     Ok((file, bytes))
 }
 
-/// `filename*=UTF-8''…` (RFC 8187): every byte outside the unreserved set percent-encoded.
-fn encode_filename(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 pub(crate) fn file_response(file: &StoredFile, bytes: Vec<u8>) -> Response {
     let disposition = format!(
         "inline; filename=\"{}.{}\"; filename*=UTF-8''{}",
         file.kind.code(),
         file.file_type.extension(),
-        encode_filename(&file.original_name)
+        crate::percent::encode(&file.original_name)
     );
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
@@ -607,8 +595,8 @@ mod tests {
 
     #[test]
     fn file_names_are_percent_encoded_for_the_header() {
-        assert_eq!(encode_filename("a b.jpg"), "a%20b.jpg");
-        assert_eq!(encode_filename("照"), "%E7%85%A7");
-        assert!(HeaderValue::from_str(&encode_filename("\"x\r\n.jpg")).is_ok());
+        assert_eq!(crate::percent::encode("a b.jpg"), "a%20b.jpg");
+        assert_eq!(crate::percent::encode("照"), "%E7%85%A7");
+        assert!(HeaderValue::from_str(&crate::percent::encode("\"x\r\n.jpg")).is_ok());
     }
 }

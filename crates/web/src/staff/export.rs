@@ -85,24 +85,12 @@ pub fn workbook(sheet: &Sheet) -> Result<Vec<u8>, XlsxError> {
     book.save_to_buffer()
 }
 
-/// `filename*=UTF-8''…` (RFC 5987/8187): every byte outside the unreserved set percent-encoded.
-fn encode_filename(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The Content-Disposition of a download: an ASCII name for old clients, the Chinese one for
 /// the rest.
 pub fn disposition(ascii_name: &str, name: &str) -> String {
     format!(
         "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
-        encode_filename(name)
+        crate::percent::encode(name)
     )
 }
 

@@ -128,7 +128,7 @@ impl FromRequestParts<AppState> for Staff {
                     .path_and_query()
                     .map_or("/staff", |p| p.as_str())
                     .to_owned();
-                let target = format!("/staff/login?next={}", urlencode(&next));
+                let target = format!("/staff/login?next={}", crate::percent::encode_path(&next));
                 Err(Redirect::to(&target).into_response())
             }
             Some(account) if !account.is_staff() => Err(refuse(AppError::forbidden(
@@ -138,15 +138,4 @@ impl FromRequestParts<AppState> for Staff {
             Some(account) => Ok(Staff { account, session }),
         }
     }
-}
-
-fn urlencode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

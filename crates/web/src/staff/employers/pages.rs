@@ -45,17 +45,6 @@ struct ListPage {
     errors: FormErrors,
 }
 
-fn urlencode(raw: &str) -> String {
-    raw.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn list_page(
     state: &AppState,
     staff: &Staff,
@@ -81,7 +70,7 @@ async fn list_page(
         query: if q.q.trim().is_empty() {
             String::new()
         } else {
-            format!("q={}&", urlencode(q.q.trim()))
+            format!("q={}&", crate::percent::encode(q.q.trim()))
         },
         q: q.q.clone(),
         rows: found.rows,

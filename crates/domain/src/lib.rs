@@ -16,6 +16,7 @@ pub mod identity;
 pub mod jobs;
 pub mod money;
 pub mod notifications;
+pub mod payments;
 pub mod permissions;
 pub mod plans;
 pub mod review;

@@ -1,6 +1,7 @@
 //! skillcert's connections to the outside world, each behind a trait so that the embedded
-//! default needs no account anywhere: SMS, file storage; payment in a later issue.
+//! default needs no account anywhere: SMS, payment, file storage.
 
+pub mod payments;
 pub mod sms;
 pub mod sms_signing;
 pub mod storage;

@@ -9,7 +9,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod payments;
 mod sms;
+pub use payments::{PaymentProviderName, PaymentsConfig, WechatSettings};
 pub use sms::{AliyunSettings, SmsConfig, SmsProvider, TencentSettings, TencentTemplateSettings};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +50,8 @@ pub struct Config {
     /// CJK SC subset lacks. None: the embedded font only.
     #[serde(default)]
     pub font_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub payments: PaymentsConfig,
 }
 
 impl Default for Config {
@@ -66,6 +70,7 @@ impl Default for Config {
             log: "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn".into(),
             worker: crate::worker::WorkerConfig::default(),
             font_dir: None,
+            payments: PaymentsConfig::default(),
         }
     }
 }

@@ -17,7 +17,7 @@ use store::{Db, DbOptions, Pii};
 use tokio::net::TcpListener;
 use web::{AppState, WebSettings};
 
-use crate::config::{Config, SmsProvider};
+use crate::config::{Config, PaymentProviderName, SmsProvider};
 
 /// Everything opened and checked, not yet listening.
 pub struct Prepared {
@@ -63,13 +63,14 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
     let codes = Arc::new(store::code_tables::CodeSnapshot::load(&db).await?);
     Ok(Prepared {
         state: AppState {
-            db,
+            db: db.clone(),
             pii,
             sms,
             files,
             codes,
             settings: Arc::new(settings),
             plans: Arc::default(),
+            payments: payments_of(config, &db)?,
             documents: Arc::new(
                 documents::Renderer::new(&documents::RendererSettings {
                     extra_font_dir: config.font_dir.clone(),
@@ -78,6 +79,22 @@ pub async fn prepare(config: &Config) -> anyhow::Result<Prepared> {
             ),
         },
         first_admin_password,
+    })
+}
+
+/// The payment provider `payments.provider` names, its settings checked.
+fn payments_of(config: &Config, db: &Db) -> anyhow::Result<payments::Payments> {
+    let settings = payments::PaymentSettings {
+        site_url: config.payments.site_url.clone(),
+    };
+    Ok(match config.payments.provider {
+        PaymentProviderName::Simulated => payments::Payments::simulated(db.clone(), settings),
+        PaymentProviderName::Wechat => {
+            let wechat = config.payments.wechat_config()?;
+            tracing::info!(mchid = %wechat.mchid, endpoint = %wechat.endpoint, "payments through WeChat Pay");
+            let client = integrations::payments::wechat::WechatPay::new(wechat)?;
+            payments::Payments::new(db.clone(), Arc::new(client), settings)
+        }
     })
 }
 

@@ -37,6 +37,8 @@ pub struct Application {
     /// How many times it has been submitted (first submission and resubmissions).
     pub round: i32,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// Set on approval: unpaid after this, the application expires (`store::payments`).
+    pub payment_due_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -347,6 +349,10 @@ pub async fn withdraw(
     let Some(current) = owned_in(&txn, id, account_id).await? else {
         return Ok(Err(ChangeError::NotFound));
     };
+    // A paid application is withdrawn only together with its refund (`store::payments`).
+    if status_of(&current.status)? == ApplicationStatus::Paid {
+        return Ok(Err(ChangeError::Conflict));
+    }
     let changed = change_status(
         &txn,
         &current,
@@ -525,6 +531,7 @@ pub(crate) fn to_application(r: row::Model) -> Result<Application, StoreError> {
         eligibility_acknowledged: r.eligibility_acknowledged,
         round: r.round,
         submitted_at: r.submitted_at,
+        payment_due_at: r.payment_due_at,
         created_at: r.created_at,
         updated_at: r.updated_at,
     })

@@ -23,6 +23,7 @@ pub mod migrations;
 pub mod notifications;
 pub mod organizations;
 pub mod passwords;
+pub mod payments;
 pub mod pii;
 pub mod plans;
 pub mod rate_limits;

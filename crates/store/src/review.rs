@@ -16,6 +16,7 @@ use domain::applications::state::{Actor, ApplicationEvent, ApplicationStatus};
 use domain::calendar::{Deadline, WorkCalendar};
 use domain::catalogue::Level;
 use domain::review::{Mark, ReasonTemplate, Rejection, claim_ttl, review_deadline};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, TransactionTrait,
@@ -218,8 +219,26 @@ pub async fn decide(
         Decision::Approve => (ApplicationEvent::Approve, "approved", "approved", None),
         Decision::Reject(r) => (ApplicationEvent::Reject, "rejected", "rejected", Some(r)),
     };
+    // An approval starts the payment period: its deadline is fixed now (the plan's, or later
+    // if the approval came late) and quoted in the approval's message.
+    let mut also = Vec::new();
+    let mut payment_deadline = None;
+    if rejection.is_none() {
+        let plan = plan_row::Entity::find_by_id(current.plan_id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("plan {} vanished", current.plan_id)))?;
+        let due =
+            domain::payments::payment_due_at(plan.payment_closes_at, plan.exam_starts_at, now);
+        also.push((app_row::Column::PaymentDueAt, Expr::value(due)));
+        payment_deadline = Some(due.to_rfc3339());
+    }
     let detail = match rejection {
-        None => json!({ "reviewer": reviewer.name, "round": current.round }),
+        None => json!({
+            "reviewer": reviewer.name,
+            "round": current.round,
+            "payment_deadline": payment_deadline,
+        }),
         Some(r) => json!({
             "reviewer": reviewer.name,
             "round": current.round,
@@ -236,7 +255,7 @@ pub async fn decide(
             actor_account_id: Some(reviewer.account_id),
             kind,
             detail,
-            also: Vec::new(),
+            also,
             unchanged_since: Some(unchanged_since),
         },
         now,

@@ -6,7 +6,7 @@ use axum::routing::{get, post};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
-use crate::{accounts, applications, code_tables, feedback, notifications, plans, staff};
+use crate::{accounts, applications, code_tables, feedback, notifications, payments, plans, staff};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,9 @@ use crate::{accounts, applications, code_tables, feedback, notifications, plans,
         applications::api::withdraw,
         applications::uploads::api_upload,
         applications::uploads::api_documents,
+        payments::api::status,
+        payments::api::open,
+        payments::api::check,
         notifications::api::list,
         notifications::api::read,
         notifications::api::read_all,
@@ -142,6 +145,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/notifications/{id}/read", post(notifications::api::read))
         .merge(feedback::api_router())
+        .merge(payments::api_router())
         .merge(staff::api_router())
         .layer(axum::middleware::from_fn(crate::session::api_csrf_guard))
 }

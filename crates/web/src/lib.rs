@@ -12,6 +12,7 @@ pub mod error;
 pub mod feedback;
 pub mod notifications;
 mod pages;
+pub mod payments;
 mod percent;
 mod placeholders;
 pub mod plans;
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feedback::router())
         .merge(placeholders::router())
         .merge(notifications::router())
+        .merge(payments::router())
         .merge(staff::router())
         .nest("/api/v1", api::router())
         .route("/api/openapi.json", get(api::openapi_json))

@@ -1,5 +1,5 @@
-//! What every handler can reach: the database, the PII keys, the SMS sender, the file storage
-//! and the settings.
+//! What every handler can reach: the database, the PII keys, the SMS sender, the file storage,
+//! the payment flows and the settings.
 
 use std::sync::Arc;
 
@@ -23,6 +23,8 @@ pub struct AppState {
     pub plans: Arc<crate::plans::cache::PlanCache>,
     /// Renders PDFs (fonts loaded once): call it inside `spawn_blocking`.
     pub documents: Arc<documents::Renderer>,
+    /// Orders, callbacks, refunds through the configured provider (`payments`).
+    pub payments: payments::Payments,
 }
 
 #[derive(Debug, Clone)]

@@ -133,7 +133,9 @@ impl ApplicationStatus {
         )
     }
 
-    /// Whether the candidate may withdraw: until paid.
+    /// Whether the candidate may withdraw: until paid, and once paid until rooms are allocated
+    /// (then with a refund, and only before the plan's refund cut-off, which
+    /// `payments::withdrawal_refund_cutoff` decides).
     pub fn candidate_may_withdraw(&self) -> bool {
         matches!(
             self,
@@ -141,6 +143,7 @@ impl ApplicationStatus {
                 | ApplicationStatus::UnderReview
                 | ApplicationStatus::Rejected
                 | ApplicationStatus::Approved
+                | ApplicationStatus::Paid
         )
     }
 
@@ -280,17 +283,21 @@ impl ApplicationEvent {
     /// Who may cause the event.
     pub fn allowed_actors(&self) -> &'static [Actor] {
         match self {
-            ApplicationEvent::Submit
-            | ApplicationEvent::Edit
-            | ApplicationEvent::Withdraw
-            | ApplicationEvent::Resubmit => &[Actor::Candidate],
+            ApplicationEvent::Submit | ApplicationEvent::Edit | ApplicationEvent::Resubmit => {
+                &[Actor::Candidate]
+            }
+            // Staff withdraw a paid application when they refund all of its fee.
+            ApplicationEvent::Withdraw => &[Actor::Candidate, Actor::Staff],
             ApplicationEvent::Reject
             | ApplicationEvent::Approve
             | ApplicationEvent::RecordExam
             | ApplicationEvent::PublishResult { .. }
             | ApplicationEvent::IssueCertificate => &[Actor::Staff],
-            // Payment is confirmed by the provider's callback or reconciliation, never by hand.
-            ApplicationEvent::ConfirmPayment | ApplicationEvent::Expire => &[Actor::System],
+            // Payment is confirmed by the provider's callback or reconciliation, never by the
+            // candidate's word; an administrator records an offline payment (bank transfer,
+            // cash) as staff.
+            ApplicationEvent::ConfirmPayment => &[Actor::System, Actor::Staff],
+            ApplicationEvent::Expire => &[Actor::System],
             ApplicationEvent::AllocateSeat => &[Actor::System, Actor::Staff],
         }
     }
@@ -360,7 +367,13 @@ pub fn transition(
     let to = match (from, event) {
         (S::Draft, E::Submit) => S::UnderReview,
         (S::Draft | S::UnderReview | S::Rejected, E::Edit) => from,
-        (S::Draft | S::UnderReview | S::Rejected | S::Approved, E::Withdraw) => S::Withdrawn,
+        // Staff withdraw only a paid application, when they refund all of its fee.
+        (S::Draft | S::UnderReview | S::Rejected | S::Approved, E::Withdraw)
+            if actor == Actor::Candidate =>
+        {
+            S::Withdrawn
+        }
+        (S::Paid, E::Withdraw) => S::Withdrawn,
         (S::Rejected, E::Resubmit) => S::UnderReview,
         (S::UnderReview, E::Reject) => S::Rejected,
         (S::UnderReview, E::Approve) => S::Approved,

@@ -121,13 +121,15 @@ fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error>
 }
 
 /// Every problem found in one section, reported together.
-struct Problems {
+/// What is missing from a provider's section, reported all at once at start-up (the payment
+/// settings use it too).
+pub(super) struct Problems {
     section: &'static str,
-    list: Vec<String>,
+    pub(super) list: Vec<String>,
 }
 
 impl Problems {
-    fn new(section: &'static str) -> Problems {
+    pub(super) fn new(section: &'static str) -> Problems {
         Problems {
             section,
             list: Vec::new(),
@@ -135,7 +137,7 @@ impl Problems {
     }
 
     /// A required key that is empty or absent.
-    fn require(&mut self, key: &str, present: bool) {
+    pub(super) fn require(&mut self, key: &str, present: bool) {
         if !present {
             let env = format!("SKILLCERT_{}__{}", self.section, key)
                 .replace('.', "__")
@@ -145,12 +147,17 @@ impl Problems {
         }
     }
 
-    fn finish(self) -> anyhow::Result<()> {
+    pub(super) fn finish(self) -> anyhow::Result<()> {
         if self.list.is_empty() {
             Ok(())
         } else {
+            let what = if self.section.starts_with("payments") {
+                "the payment provider"
+            } else {
+                "the SMS provider"
+            };
             anyhow::bail!(
-                "the SMS provider is not fully configured:\n  - {}",
+                "{what} is not fully configured:\n  - {}",
                 self.list.join("\n  - ")
             )
         }

@@ -14,6 +14,7 @@ pub struct Model {
     pub eligibility_met: bool,
     pub round: i32,
     pub submitted_at: Option<DateTimeUtc>,
+    pub payment_due_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ pub struct Model {
     pub exam_ends_at: DateTimeUtc,
     pub fee_fen: i64,
     pub capacity: i32,
+    pub payment_closes_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

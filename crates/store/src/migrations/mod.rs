@@ -16,6 +16,7 @@ mod m0010_console_management;
 mod m0011_catalogue_console;
 mod m0012_feedback;
 mod m0013_organization_contacts;
+mod m0014_payments;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_catalogue_console::Migration),
             Box::new(m0012_feedback::Migration),
             Box::new(m0013_organization_contacts::Migration),
+            Box::new(m0014_payments::Migration),
         ]
     }
 }

@@ -439,9 +439,20 @@ pub async fn withdraw(
     account: &Account,
     id: i64,
 ) -> Result<Application, AppError> {
-    let withdrawn = store::applications::withdraw(&state.db, id, account.id, Utc::now())
-        .await?
-        .map_err(change_error)?;
+    let current = load_owned(state, account, id).await?;
+    let withdrawn = if current.status == ApplicationStatus::Paid {
+        // Paid: withdrawn with a refund of the fee, before the cut-off (`payments`).
+        state
+            .payments
+            .withdraw_paid(id, account.id, Utc::now())
+            .await
+            .map_err(crate::payments::refund_error)?;
+        load_owned(state, account, id).await?
+    } else {
+        store::applications::withdraw(&state.db, id, account.id, Utc::now())
+            .await?
+            .map_err(change_error)?
+    };
     state.plans.seats_changed(withdrawn.plan_id);
     Ok(withdrawn)
 }

@@ -74,15 +74,21 @@ fn the_candidate_may_edit_while_under_review() {
 }
 
 #[test]
-fn the_candidate_may_withdraw_until_paid() {
-    for from in [S::Draft, S::UnderReview, S::Rejected, S::Approved] {
+fn the_candidate_may_withdraw_until_rooms_are_allocated() {
+    // A paid application is withdrawn with a refund (`payments` checks the cut-off).
+    for from in [S::Draft, S::UnderReview, S::Rejected, S::Approved, S::Paid] {
         assert_eq!(
             transition(from, &E::Withdraw, Actor::Candidate),
             Ok(S::Withdrawn)
         );
         assert!(from.candidate_may_withdraw());
     }
-    for from in [S::Paid, S::SeatAllocated, S::Examined, S::Passed] {
+    assert_eq!(
+        transition(S::Paid, &E::Withdraw, Actor::Staff),
+        Ok(S::Withdrawn)
+    );
+    assert!(transition(S::UnderReview, &E::Withdraw, Actor::Staff).is_err());
+    for from in [S::SeatAllocated, S::Examined, S::Passed] {
         assert!(transition(from, &E::Withdraw, Actor::Candidate).is_err());
         assert!(!from.candidate_may_withdraw());
     }
@@ -111,8 +117,15 @@ fn only_staff_can_approve_or_reject() {
 }
 
 #[test]
-fn payment_is_confirmed_by_the_system_and_seats_allocated_by_system_or_staff() {
-    assert!(transition(S::Approved, &E::ConfirmPayment, Actor::Staff).is_err());
+fn payment_is_confirmed_by_the_system_or_staff_and_seats_allocated_by_system_or_staff() {
+    // The provider's callback, or an administrator recording an offline payment; never the
+    // candidate's word.
+    assert_eq!(
+        transition(S::Approved, &E::ConfirmPayment, Actor::Staff),
+        Ok(S::Paid)
+    );
+    let err = transition(S::Approved, &E::ConfirmPayment, Actor::Candidate).unwrap_err();
+    assert_eq!(err.code(), "application_forbidden");
     assert_eq!(
         transition(S::Paid, &E::AllocateSeat, Actor::Staff),
         Ok(S::SeatAllocated)

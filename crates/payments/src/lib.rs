@@ -209,7 +209,7 @@ impl Payments {
                         .await
                 }
                 // Opened by another request at this instant: that one is the candidate's.
-                Err(OpenError::AlreadyOpen(order)) if order.code_url.is_some() => Ok(order),
+                Err(OpenError::AlreadyOpen(order)) if order.code_url.is_some() => Ok(*order),
                 Err(OpenError::AlreadyOpen(_)) => continue,
                 Err(OpenError::NotFound) => Err(PayError::NotFound),
                 Err(OpenError::NotPayable(status)) => Err(PayError::NotPayable(status)),

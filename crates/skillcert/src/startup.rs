@@ -217,6 +217,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     worker: crate::worker::WorkerConfig,
+    /// How often the payment sweep runs (with the worker).
+    payment_sweep: std::time::Duration,
 }
 
 impl Application {
@@ -228,6 +230,7 @@ impl Application {
             listener,
             state,
             worker: config.worker.clone(),
+            payment_sweep: config.payments.sweep_interval(),
         })
     }
 
@@ -257,6 +260,14 @@ impl Application {
                 &self.worker,
             )
         });
+        // The payment sweep runs where the worker runs: lost callbacks, expiry, refunds and the
+        // daily reconciliation (`payments::Payments::sweep`).
+        let _payment_sweep = self.worker.enabled.then(|| {
+            AbortOnDrop(spawn_payment_sweep(
+                self.state.payments.clone(),
+                self.payment_sweep,
+            ))
+        });
         let app = web::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -273,6 +284,23 @@ impl Application {
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+fn spawn_payment_sweep(
+    payments: payments::Payments,
+    every: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let report = payments.sweep(Utc::now()).await;
+            if report != payments::SweepReport::default() {
+                tracing::info!(?report, "payment sweep");
+            }
+        }
+    })
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {

@@ -85,6 +85,14 @@ use crate::{accounts, applications, code_tables, feedback, notifications, paymen
         staff::employers::api::list,
         staff::employers::api::upload,
         staff::employers::api::confirm,
+        staff::payments::api::list,
+        staff::payments::api::order,
+        staff::payments::api::refund,
+        staff::payments::api::application,
+        staff::payments::api::offline,
+        staff::payments::api::deadline,
+        staff::payments::api::reconciliations,
+        staff::payments::api::reconcile,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError))
 )]

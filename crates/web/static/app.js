@@ -12,6 +12,8 @@
  *  4. 证件照在线调整: on the documents page, a chosen photo is cropped to 5:7, scaled and
  *     re-encoded on a canvas to land inside 40–80 KB, previewed, and uploaded on
  *     "使用调整后的照片" (see enhancePhotoForm).
+ *  5. 待缴费: the pay page polls the payment's status every 3 s while visible (30 min at most),
+ *     counts the QR code's time down and moves to 缴费成功 by itself (last section, own scope).
  */
 (() => {
   'use strict';
@@ -772,6 +774,151 @@
     document.querySelectorAll('form[data-photo-form]').forEach(enhancePhotoForm);
     showActiveNavTab();
     enhanceMenus();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();
+
+/* ---------- 待缴费: the payment's status, polled (issue 6) ----------
+   On the pay page, section[data-payment-poll] names the JSON API
+   (GET /api/v1/applications/{id}/payment) and data-paid-href the page to go to once the fee is
+   confirmed. Every 3 s (only while the tab is visible, for at most 30 minutes) the status is
+   asked; when `paid` is true or the status is no longer `approved` the page moves on by itself.
+   [data-payment-status] says what is known; [data-countdown] (seconds) counts down as
+   "剩余 mm:ss" and says when the QR code has expired. Without this script the page's
+   我已支付，刷新状态 button and 刷新页面 link do the same by hand. */
+(() => {
+  'use strict';
+
+  const POLL_EVERY_MS = 3000;
+  const POLL_FOR_MS = 30 * 60 * 1000;
+  const REQUEST_TIMEOUT_MS = 10000;
+  const TEXT = {
+    waiting: '等待支付…付款成功后本页会自动跳转；也可点击下方按钮刷新。',
+    checkedAt: (time) => `等待支付…（${time} 已查询，尚未收到付款）付款成功后本页会自动跳转。`,
+    paid: '已收到付款，正在打开缴费凭证…',
+    moved: '报名状态已变化，正在刷新页面…',
+    offline: '网络不稳定，暂时无法查询支付状态，稍后自动重试。',
+    stopped: '已停止自动查询。如已付款，请点击“我已支付，刷新状态”。',
+    expired: '二维码已过期，请刷新页面获取新的二维码',
+    left: (mmss) => `剩余 ${mmss}`,
+  };
+
+  const two = (n) => String(n).padStart(2, '0');
+  const clock = (d) => `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+
+  function enhancePaymentPoll(section) {
+    const url = section.dataset.paymentPoll;
+    const paidHref = section.dataset.paidHref;
+    if (!url || !paidHref || !window.fetch) return;
+    const status = section.querySelector('[data-payment-status]');
+    const countdown = section.querySelector('[data-countdown]');
+    const startedAt = Date.now();
+    let timer = null;
+    let busy = false;
+    let done = false;
+    let expired = false;
+
+    const say = (text) => {
+      if (status && status.textContent !== text) status.textContent = text;
+    };
+
+    /* The countdown: the deadline is kept as an instant, so a throttled timer loses nothing. */
+    let expiresAt = null;
+    let tick = null;
+    const showCountdown = () => {
+      if (!countdown || expiresAt === null) return;
+      const left = Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000));
+      if (left > 0) {
+        countdown.textContent = TEXT.left(`${two(Math.floor(left / 60))}:${two(left % 60)}`);
+        return;
+      }
+      countdown.textContent = TEXT.expired;
+      if (!expired) {
+        expired = true;
+        section.classList.add('pay-expired');
+        say(TEXT.expired);
+      }
+      clearInterval(tick);
+      tick = null;
+    };
+    const setExpiry = (seconds) => {
+      if (!countdown || !Number.isFinite(seconds)) return;
+      expiresAt = Date.now() + Math.max(0, seconds) * 1000;
+      showCountdown();
+      if (!tick && seconds > 0) tick = setInterval(showCountdown, 1000);
+    };
+    if (countdown) setExpiry(parseInt(countdown.dataset.countdown, 10));
+
+    const go = (text) => {
+      done = true;
+      clearTimeout(timer);
+      say(text);
+      window.location.replace(paidHref);
+    };
+
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = null;
+      if (done || document.hidden) return;
+      if (Date.now() - startedAt > POLL_FOR_MS) {
+        done = true;
+        if (!expired) say(TEXT.stopped);
+        return;
+      }
+      timer = setTimeout(poll, POLL_EVERY_MS);
+    };
+
+    async function poll() {
+      if (done || busy || document.hidden) return;
+      busy = true;
+      const abort = window.AbortController ? new AbortController() : null;
+      const giveUp = abort ? setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS) : null;
+      try {
+        const response = await fetch(url, {
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json' },
+          signal: abort ? abort.signal : undefined,
+        });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const data = await response.json();
+        if (data.paid) { go(TEXT.paid); return; }
+        if (data.status !== 'approved') { go(TEXT.moved); return; }
+        const order = data.order;
+        if (order && (order.state !== 'pending' || order.expires_in_seconds <= 0)) {
+          setExpiry(0);
+        } else if (order) {
+          setExpiry(order.expires_in_seconds);
+        }
+        if (!expired) say(TEXT.checkedAt(clock(new Date())));
+      } catch (e) {
+        if (!expired) say(TEXT.offline);
+      } finally {
+        if (giveUp) clearTimeout(giveUp);
+        busy = false;
+        schedule();
+      }
+    }
+
+    document.addEventListener('visibilitychange', () => {
+      if (done) return;
+      if (document.hidden) {
+        clearTimeout(timer);
+        timer = null;
+      } else {
+        // Back on the page: ask at once (the payment may have happened meanwhile).
+        poll();
+      }
+    });
+    schedule();
+  }
+
+  function init() {
+    document.querySelectorAll('[data-payment-poll]').forEach(enhancePaymentPoll);
   }
 
   if (document.readyState === 'loading') {

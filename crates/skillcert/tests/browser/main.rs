@@ -23,6 +23,7 @@ mod support;
 
 mod catalogue;
 mod driver;
+mod payment;
 mod review;
 mod wizard;
 

@@ -41,6 +41,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, |_, _| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration changed by `adjust` (given the data
+    /// folder, for files the configuration names) before the application starts.
+    pub async fn spawn_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config, &std::path::Path),
+    ) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temporary data folder");
         let (database_url, postgres_db) = match backend {
             Backend::Sqlite => (
@@ -58,7 +67,7 @@ impl TestApp {
                 (format!("{base}/{name}"), Some(name))
             }
         };
-        let config = Config {
+        let mut config = Config {
             database_url,
             listen: "127.0.0.1:0".into(),
             data_dir: data_dir.path().to_path_buf(),
@@ -71,6 +80,7 @@ impl TestApp {
             },
             ..Config::default()
         };
+        adjust(&mut config, data_dir.path());
         let prepared = startup::prepare(&config).await.expect("application starts");
         let app = Application::bind(&config, prepared.state)
             .await

@@ -148,3 +148,31 @@ async fn post_json(app: &TestApp, c: &Candidate, path: &str, body: Option<Value>
     assert!(status.is_success(), "POST {path}: {status} {text}");
     serde_json::from_str(&text).expect("JSON")
 }
+
+/// A submitted application approved by a reviewer (`shen{sequence}`): 待缴费.
+pub async fn approved_application(app: &TestApp, phone: &str, sequence: u16) -> Submitted {
+    let submitted = submitted_application(app, phone, sequence).await;
+    let reviewer = app
+        .staff(&format!("shen{sequence}"), "审核员", &[StaffRole::Reviewer])
+        .await;
+    let id = submitted.application_id;
+    let view: Value = reviewer
+        .client
+        .get(app.url(&format!("/api/v1/staff/review/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let approved = reviewer
+        .client
+        .post(app.url(&format!("/api/v1/staff/review/{id}/approve")))
+        .header("X-CSRF-Token", &reviewer.csrf)
+        .json(&serde_json::json!({ "seen": view["seen"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), 200, "{}", approved.text().await.unwrap());
+    submitted
+}

@@ -150,7 +150,7 @@ pub enum OpenError {
     PastDeadline,
     /// Another order is open (another request opened it at the same moment, or an offline
     /// payment was asked while the candidate's QR code can still be paid).
-    AlreadyOpen(Order),
+    AlreadyOpen(Box<Order>),
 }
 
 pub struct NewOrder<'a> {
@@ -179,7 +179,7 @@ pub async fn insert_open_order(
         return Ok(Err(OpenError::PastDeadline));
     }
     if let Some(open) = ctx.open_order() {
-        return Ok(Err(OpenError::AlreadyOpen(open.clone())));
+        return Ok(Err(OpenError::AlreadyOpen(Box::new(open.clone()))));
     }
     let inserted = row::Entity::insert(row::ActiveModel {
         application_id: Set(ctx.application_id),
@@ -202,7 +202,7 @@ pub async fn insert_open_order(
         Err(e) if is_unique_violation(&e) => {
             drop(txn);
             return Ok(match open_order_of(db, new.application_id).await? {
-                Some(open) => Err(OpenError::AlreadyOpen(open)),
+                Some(open) => Err(OpenError::AlreadyOpen(Box::new(open))),
                 // The number itself collided (a random tail repeated): the caller tries again.
                 None => Err(OpenError::NotPayable(ApplicationStatus::Approved)),
             });
@@ -578,7 +578,7 @@ pub async fn record_offline(
         return Ok(Err(OpenError::NotPayable(ctx.status)));
     }
     if let Some(open) = ctx.open_order() {
-        return Ok(Err(OpenError::AlreadyOpen(open.clone())));
+        return Ok(Err(OpenError::AlreadyOpen(Box::new(open.clone()))));
     }
     let app = app_row::Entity::find_by_id(payment.application_id)
         .one(&txn)

@@ -73,6 +73,8 @@ pub struct StatusPage {
     timeline: Vec<TimelineEntry>,
     /// Reviewed at least once: the review record can be read.
     has_rounds: bool,
+    /// An order exists: its receipt and refunds can be read.
+    has_payment: bool,
 }
 
 pub async fn status(
@@ -102,6 +104,9 @@ pub async fn status(
             .iter()
             .any(|e| e.kind == "approved" || e.kind == "rejected"),
         timeline: view::timeline(&events),
+        has_payment: !store::payments::application_orders(&state.db, application.id)
+            .await?
+            .is_empty(),
     })?
     .into_response())
 }

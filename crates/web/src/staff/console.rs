@@ -21,10 +21,11 @@ pub enum ConsoleSection {
     StaffAccounts,
     AuditLog,
     Organization,
+    Payments,
 }
 
 impl ConsoleSection {
-    pub const ALL: [ConsoleSection; 13] = [
+    pub const ALL: [ConsoleSection; 14] = [
         ConsoleSection::Home,
         ConsoleSection::Review,
         ConsoleSection::Dashboard,
@@ -38,6 +39,7 @@ impl ConsoleSection {
         ConsoleSection::StaffAccounts,
         ConsoleSection::AuditLog,
         ConsoleSection::Organization,
+        ConsoleSection::Payments,
     ];
 
     pub fn href(&self) -> &'static str {
@@ -55,6 +57,7 @@ impl ConsoleSection {
             ConsoleSection::StaffAccounts => "/staff/accounts",
             ConsoleSection::AuditLog => "/staff/audit",
             ConsoleSection::Organization => "/staff/organization",
+            ConsoleSection::Payments => "/staff/payments",
         }
     }
 
@@ -73,6 +76,7 @@ impl ConsoleSection {
             ConsoleSection::StaffAccounts => "工作人员",
             ConsoleSection::AuditLog => "操作日志",
             ConsoleSection::Organization => "本单位报名",
+            ConsoleSection::Payments => "缴费管理",
         }
     }
 
@@ -92,6 +96,7 @@ impl ConsoleSection {
             ConsoleSection::StaffAccounts => Some(Permission::ManageStaff),
             ConsoleSection::AuditLog => Some(Permission::ViewAuditLog),
             ConsoleSection::Organization => Some(Permission::ViewOrganizationApplications),
+            ConsoleSection::Payments => Some(Permission::ManagePayments),
         }
     }
 
@@ -112,6 +117,7 @@ impl ConsoleSection {
                 | ConsoleSection::Calendar
                 | ConsoleSection::StaffAccounts
                 | ConsoleSection::AuditLog
+                | ConsoleSection::Payments
         )
     }
 }

@@ -20,6 +20,7 @@ mod home;
 mod login;
 pub mod notification_templates;
 pub mod organization;
+pub mod payments;
 pub mod plans;
 pub mod review;
 
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(payments::router())
 }
 
 /// Calls of the console's API, nested under `/api/v1`.
@@ -68,6 +70,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(notification_templates::api_router())
         .merge(plans::api_router())
         .merge(accounts::api_router())
+        .merge(payments::api_router())
 }
 
 /// A signed-in member of staff (any staff role). Without a session a page request is sent to

@@ -96,6 +96,8 @@ pub enum PlanError {
     AlreadyClosed,
     #[error("报名尚未开始；如需调整，请修改报名时间")]
     NotOpenYet,
+    #[error("缴费截止时间须在报名开始之后、考试开始之前")]
+    PaymentDeadline,
 }
 
 impl PlanError {
@@ -122,6 +124,7 @@ impl PlanError {
             PlanError::WindowInPast => "plan_window_in_past",
             PlanError::AlreadyClosed => "plan_already_closed",
             PlanError::NotOpenYet => "plan_not_open_yet",
+            PlanError::PaymentDeadline => "plan_payment_deadline",
         }
     }
 }

@@ -47,6 +47,23 @@ impl Payments {
                 tracing::warn!(error = %e, "orders to check could not be read");
             }
         }
+        // 1b. Orders closed since the last sweep: asked once more (money at the instant of
+        // closing).
+        match books::closed_to_recheck(&self.db, now, BATCH).await {
+            Ok(orders) => {
+                for order in orders.iter().filter(|o| o.provider == self.provider.name()) {
+                    report.checked += 1;
+                    if let Err(e) = self.check(order, "sweep", now).await {
+                        report.errors += 1;
+                        tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "closed order re-check failed");
+                    }
+                }
+            }
+            Err(e) => {
+                report.errors += 1;
+                tracing::warn!(error = %e, "closed orders could not be read");
+            }
+        }
         // 2. Applications past their payment deadline: close what is open, then expire.
         match books::overdue_applications(&self.db, now, BATCH).await {
             Ok(ids) => {

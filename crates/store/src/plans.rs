@@ -37,6 +37,8 @@ pub struct Plan {
     /// What the plan asks for on top of the alternative's documents
     /// (`domain::plans::terms::PLAN_DOCUMENTS`), in the order of `DocumentKind::ALL`.
     pub documents: Vec<DocumentKind>,
+    /// 缴费截止 as staff set it; `None`: the default rule (`domain::payments::payment_due_at`).
+    pub payment_closes_at: Option<DateTime<Utc>>,
 }
 
 impl Plan {
@@ -170,6 +172,8 @@ pub struct NewPlan {
     pub fee: Fen,
     pub capacity: u32,
     pub site_ids: Vec<i64>,
+    /// 缴费截止; `None` for the default rule.
+    pub payment_closes_at: Option<DateTime<Utc>>,
 }
 
 /// Inserts a plan with its sites; the caller owns the transaction.
@@ -191,6 +195,7 @@ pub async fn insert<C: ConnectionTrait>(
         exam_ends_at: Set(new.exam.ends_at),
         fee_fen: Set(new.fee.0),
         capacity: Set(capacity),
+        payment_closes_at: Set(new.payment_closes_at),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -238,6 +243,7 @@ fn to_plan(
         capacity: u32::try_from(r.capacity).map_err(|_| corrupt("capacity"))?,
         seats_taken,
         documents,
+        payment_closes_at: r.payment_closes_at,
         code: r.code,
         name: r.name,
         occupation_id: r.occupation_id,

@@ -207,6 +207,7 @@ async fn seed_demo_plans<C: ConnectionTrait>(
                 fee: Fen(fee),
                 capacity,
                 site_ids: site_ids.clone(),
+                payment_closes_at: None,
             },
             now,
         )

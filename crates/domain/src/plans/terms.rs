@@ -1,7 +1,8 @@
 //! What staff set when they create or change a plan in the console, and the rules that keep a
 //! plan consistent: the plan code's format, windows in order, no exam before registration
-//! closes, a fee of at least nothing, a capacity never below the seats already taken, and the
-//! occupation and level fixed once anyone holds a seat.
+//! closes, a fee of at least nothing, a capacity never below the seats already taken, the
+//! occupation and level fixed once anyone holds a seat, and a payment deadline (缴费截止), when
+//! one is set, after registration opens and no later than the exam starts.
 //!
 //! [`check_plan`] reports every problem at once, each with the input field it concerns, so that
 //! the console shows them all beside the form. Opening and closing registration are their own
@@ -92,6 +93,33 @@ pub fn with_plan_documents(
     base
 }
 
+/// A time staff may leave blank, as submitted: blank (the default rule applies), a value that
+/// could not be read, or an instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OptionalTime {
+    #[default]
+    Blank,
+    Unreadable,
+    At(DateTime<Utc>),
+}
+
+impl OptionalTime {
+    /// Reads a form's text with `parse`: only whitespace is blank.
+    pub fn read(raw: &str, parse: impl FnOnce(&str) -> Option<DateTime<Utc>>) -> OptionalTime {
+        if raw.trim().is_empty() {
+            OptionalTime::Blank
+        } else {
+            parse(raw).map_or(OptionalTime::Unreadable, OptionalTime::At)
+        }
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for OptionalTime {
+    fn from(value: Option<DateTime<Utc>>) -> OptionalTime {
+        value.map_or(OptionalTime::Blank, OptionalTime::At)
+    }
+}
+
 /// A plan as staff submitted it, each value read but not yet judged. `None` is a value that
 /// was missing or could not be read (the form's text was not a time, an amount, a number).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,6 +137,8 @@ pub struct PlanInput {
     pub site_ids: Vec<i64>,
     /// Document kind codes (`diploma`, …).
     pub documents: Vec<String>,
+    /// 缴费截止; blank means the default rule (`domain::payments::payment_due_at`).
+    pub payment_closes_at: OptionalTime,
 }
 
 /// A plan as it is, when it is being changed.
@@ -156,6 +186,9 @@ pub struct PlanTerms {
     pub site_ids: Vec<i64>,
     /// In the order of [`DocumentKind::ALL`], each once.
     pub documents: Vec<DocumentKind>,
+    /// 缴费截止: after registration opens, no later than the exam starts; `None` for the default
+    /// rule (`domain::payments::payment_due_at`).
+    pub payment_closes_at: Option<DateTime<Utc>>,
 }
 
 /// Checks a plan as submitted; every problem is reported, beside its field.
@@ -230,6 +263,25 @@ pub fn check_plan(input: &PlanInput, ctx: &PlanContext<'_>) -> Result<PlanTerms,
         issues.push(PlanIssue::new("exam_starts_at", e));
     }
 
+    let payment_closes_at = match input.payment_closes_at {
+        OptionalTime::Blank => None,
+        OptionalTime::Unreadable => {
+            issues.push(PlanIssue::new("payment_closes_at", PlanError::TimeFormat));
+            None
+        }
+        OptionalTime::At(t) => {
+            if let (Some(reg), Some(exam)) = (&registration, &exam)
+                && !payment_deadline_fits(t, reg, exam)
+            {
+                issues.push(PlanIssue::new(
+                    "payment_closes_at",
+                    PlanError::PaymentDeadline,
+                ));
+            }
+            Some(t)
+        }
+    };
+
     let fee = input.fee.filter(|f| *f >= Fen::ZERO);
     if fee.is_none() {
         issues.push(PlanIssue::new("fee", PlanError::Fee));
@@ -301,9 +353,20 @@ pub fn check_plan(input: &PlanInput, ctx: &PlanContext<'_>) -> Result<PlanTerms,
             capacity,
             site_ids,
             documents,
+            payment_closes_at,
         }),
         _ => Err(issues),
     }
+}
+
+/// A plan's own payment deadline must fall after registration opens and no later than the exam
+/// starts.
+pub fn payment_deadline_fits(
+    deadline: DateTime<Utc>,
+    registration: &RegistrationWindow,
+    exam: &ExamWindow,
+) -> bool {
+    registration.opens_at < deadline && deadline <= exam.starts_at
 }
 
 /// 开放报名: a new registration window for a plan whose exam is `exam`. The window must end

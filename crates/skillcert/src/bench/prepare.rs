@@ -83,6 +83,7 @@ pub async fn create_plans(
                 fee: seeded.fee,
                 capacity: capacity_each,
                 site_ids: site_ids.clone(),
+                payment_closes_at: None,
             },
             now,
         )

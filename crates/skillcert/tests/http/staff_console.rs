@@ -295,6 +295,169 @@ async fn exam_staff_create_and_edit_plans_and_bad_input_is_refused_field_by_fiel
     assert!(html.contains("<span class=\"seats\">0 / 80</span>"));
 }
 
+/// 缴费截止: staff may set one (after registration opens, no later than the exam starts) or
+/// leave it blank for the default, 3 days before the exam; candidates see which.
+async fn a_payment_deadline_is_set_on_a_plan_or_left_to_the_default(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let staff = app
+        .staff("kaowu", "考务老师", &[StaffRole::ExamAdministrator])
+        .await;
+    let seeded = seeded_plan(&app, &staff).await;
+    let occupation = seeded["occupation_id"].as_i64().unwrap();
+    let sites = site_ids(&seeded);
+    let post = |body: Value| {
+        call(
+            &app,
+            &staff,
+            reqwest::Method::POST,
+            "/api/v1/staff/plans",
+            Some(body),
+        )
+    };
+
+    // Set through the API and read back (the exam starts 2030-06-01T01:00Z).
+    let mut body = plan_body("2030053", occupation, &sites);
+    body["payment_closes_at"] = json!("2030-05-29T01:00:00Z");
+    let created = ok_json(post(body).await, 201).await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["payment_closes_at"], "2030-05-29T01:00:00Z");
+    let read = get_json(&app, &staff, &format!("/api/v1/staff/plans/{id}")).await;
+    assert_eq!(read["payment_closes_at"], "2030-05-29T01:00:00Z");
+    // Candidates see it, in Beijing time.
+    let public: Value = reqwest::get(app.url(&format!("/api/v1/plans/{id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        public["payment_closes_at"], "2030-05-29T01:00:00Z",
+        "{public:#}"
+    );
+    assert_eq!(public["payment_closes_text"], "2030-05-29 09:00:00");
+    let (status, html) = get_page(&app, &reqwest::Client::new(), &format!("/plans/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<dt>缴费截止</dt><dd>2030-05-29 09:00:00</dd>"),
+        "{html}"
+    );
+
+    // After the exam starts, or before registration opens: refused beside the field.
+    for (code, late_or_early) in [
+        ("2030053-2", "2030-06-01T01:00:01Z"),
+        ("2030053-2", "2030-04-30T00:00:00Z"),
+    ] {
+        let mut body = plan_body(code, occupation, &sites);
+        body["payment_closes_at"] = json!(late_or_early);
+        let refused = ApiError::from(post(body).await).await;
+        assert_eq!(refused.status, 422, "{late_or_early}");
+        let field = refused.field("payment_closes_at");
+        assert_eq!(field.code, "plan_payment_deadline");
+        assert_eq!(field.message, "缴费截止时间须在报名开始之后、考试开始之前");
+    }
+    // Exactly at the exam's start is the latest allowed.
+    let mut body = plan_body("2030053-2", occupation, &sites);
+    body["payment_closes_at"] = json!("2030-06-01T01:00:00Z");
+    ok_json(post(body).await, 201).await;
+
+    // Blank (absent or null) is accepted: the default rule.
+    let mut blank = plan_body("2030053", occupation, &sites);
+    blank["payment_closes_at"] = Value::Null;
+    let edited = ok_json(
+        call(
+            &app,
+            &staff,
+            reqwest::Method::PUT,
+            &format!("/api/v1/staff/plans/{id}"),
+            Some(blank),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(edited["payment_closes_at"], Value::Null);
+    let public: Value = reqwest::get(app.url(&format!("/api/v1/plans/{id}")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["payment_closes_at"], Value::Null);
+    assert_eq!(public["payment_closes_text"], "考试前 3 天");
+    let absent = ok_json(post(plan_body("2030053-3", occupation, &sites)).await, 201).await;
+    assert_eq!(absent["payment_closes_at"], Value::Null);
+
+    // The page form: Beijing time typed; unreadable or late refused beside the field, the
+    // typed value kept; blank accepted.
+    let (status, html) = get_page(&app, &staff.client, &format!("/staff/plans/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("缴费截止（可留空，默认考试开始前 3 天）"),
+        "{html}"
+    );
+    assert!(
+        html.contains("缴费截止：未设置（考试开始前 3 天）"),
+        "{html}"
+    );
+    let csrf = csrf_in(&html);
+    let occupation_text = occupation.to_string();
+    let site_text = sites[0].to_string();
+    fn form<'a>(occupation: &'a str, site: &'a str, deadline: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("code", "2030053"),
+            ("name", "电子商务师 三级 (2030年5月批次)"),
+            ("occupation_id", occupation),
+            ("level", "3"),
+            ("registration_opens_at", "2030-05-01T08:00"),
+            ("registration_closes_at", "2030-05-20T08:00"),
+            ("exam_starts_at", "2030-06-01T09:00"),
+            ("exam_ends_at", "2030-06-01T12:00"),
+            ("fee", "150"),
+            ("capacity", "50"),
+            ("site_ids", site),
+            ("payment_closes_at", deadline),
+        ]
+    }
+    let form = |deadline| form(&occupation_text, &site_text, deadline);
+    let path = format!("/staff/plans/{id}");
+    let (status, _, html) = post_form(&app, &staff.client, &csrf, &path, &form("明天")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains(
+            "<p class=\"field-error\" data-error-for=\"payment_closes_at\">请按 YYYY-MM-DD HH:MM 填写北京时间</p>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("value=\"明天\""), "typed value kept");
+    let (status, _, html) =
+        post_form(&app, &staff.client, &csrf, &path, &form("2030-06-01 09:30")).await;
+    assert_eq!(status, 422, "{html}");
+    assert!(
+        html.contains("缴费截止时间须在报名开始之后、考试开始之前"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"2030-06-01 09:30\""));
+    let (status, _, html) =
+        post_form(&app, &staff.client, &csrf, &path, &form("2030-05-28 18:00")).await;
+    assert_eq!(status, 303, "{html}");
+    let read = get_json(&app, &staff, &format!("/api/v1/staff/plans/{id}")).await;
+    assert_eq!(read["payment_closes_at"], "2030-05-28T10:00:00Z");
+    let (_, html) = get_page(&app, &staff.client, &path).await;
+    assert!(html.contains("缴费截止：2030-05-28 18:00:00"), "{html}");
+    assert!(html.contains("value=\"2030-05-28T18:00\""), "{html}");
+    let (status, _, html) = post_form(&app, &staff.client, &csrf, &path, &form("")).await;
+    assert_eq!(status, 303, "{html}");
+    let read = get_json(&app, &staff, &format!("/api/v1/staff/plans/{id}")).await;
+    assert_eq!(read["payment_closes_at"], Value::Null);
+
+    // Each change of the deadline is in the audit log's before and after.
+    let admin = app
+        .staff("guanli", "管理员", &[StaffRole::Administrator])
+        .await;
+    let html = audit_page(&app, &admin, "action=plan.update").await;
+    assert!(html.contains("<code>payment_closes_at</code>"), "{html}");
+}
+
 async fn capacity_never_goes_below_the_seats_taken(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let first = submitted_application(&app, "13800138101", 101).await;
@@ -1174,6 +1337,7 @@ async fn each_role_is_refused_the_areas_it_may_not_use(backend: Backend) {
 
 on_both_backends!(
     exam_staff_create_and_edit_plans_and_bad_input_is_refused_field_by_field,
+    a_payment_deadline_is_set_on_a_plan_or_left_to_the_default,
     capacity_never_goes_below_the_seats_taken,
     registration_is_closed_now_and_opened_with_a_new_window,
     documents_a_plan_asks_for_are_asked_of_its_candidates,

@@ -264,7 +264,11 @@ async fn offline_payment_refunds_and_deadline(backend: Backend) {
         json!({ "amount_fen": part, "reason": "考生申请部分退费" }),
     )
     .await;
-    assert_eq!(refund.status(), 201, "{}", refund.text().await.unwrap());
+    assert_eq!(refund.status(), 201);
+    let refund: Value = refund.json().await.unwrap();
+    assert_eq!(refund["amount_fen"], part);
+    // An offline payment's refund is paid back by hand: recorded as done at once.
+    assert_eq!(refund["state"], "succeeded", "{refund:#}");
     let e = ApiError::from(
         post(
             &app,
@@ -279,7 +283,6 @@ async fn offline_payment_refunds_and_deadline(backend: Backend) {
     assert_eq!(e.field("amount").code, "refund_too_much");
     assert!(e.message.contains("可退金额"), "{}", e.message);
 
-    // An offline payment's refund is paid back by hand: recorded as done at once.
     let detail = get(
         &app,
         &admin,
@@ -498,6 +501,16 @@ async fn the_pages_render_and_keep_what_was_typed(backend: Backend) {
     );
     let html = page(&app, &admin, &format!("{app_page}?done=offline")).await;
     assert!(html.contains("已登记线下缴费") && html.contains("缴费成功"));
+    // A form left open elsewhere: refused with the reason, though the forms are gone.
+    let (status, html, _) = form(
+        &app,
+        &admin,
+        &format!("{app_page}/offline"),
+        &[("method", "cash"), ("reference", "SJ-0064")],
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert!(html.contains("无需缴费") && !html.contains("name=\"reference\""));
     let detail = get(
         &app,
         &admin,

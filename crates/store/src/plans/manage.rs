@@ -47,6 +47,8 @@ pub struct PlanRecord {
     pub capacity: i32,
     pub site_ids: Vec<i64>,
     pub documents: Vec<String>,
+    /// 缴费截止; `null` for the default rule.
+    pub payment_closes_at: Option<DateTime<Utc>>,
 }
 
 /// Every exam site, for the plan form's choices.
@@ -87,6 +89,7 @@ pub async fn create(
             fee: terms.fee,
             capacity: terms.capacity,
             site_ids: terms.site_ids.clone(),
+            payment_closes_at: terms.payment_closes_at,
         },
         now,
     )
@@ -145,6 +148,10 @@ pub async fn update(
         .col_expr(row::Column::ExamStartsAt, Expr::value(terms.exam.starts_at))
         .col_expr(row::Column::ExamEndsAt, Expr::value(terms.exam.ends_at))
         .col_expr(row::Column::FeeFen, Expr::value(terms.fee.0))
+        .col_expr(
+            row::Column::PaymentClosesAt,
+            Expr::value(terms.payment_closes_at),
+        )
         .col_expr(row::Column::UpdatedAt, Expr::value(now))
         .filter(row::Column::Id.eq(id))
         .exec(&txn)
@@ -277,6 +284,7 @@ async fn record<C: ConnectionTrait>(conn: &C, id: i64) -> Result<Option<PlanReco
         capacity: r.capacity,
         site_ids,
         documents,
+        payment_closes_at: r.payment_closes_at,
     }))
 }
 

@@ -83,6 +83,10 @@ pub struct PlanDetailView {
     pub related_occupations: Vec<String>,
     pub sites: Vec<SiteView>,
     pub registration_closes_text: String,
+    /// 缴费截止 set on the plan; `null` when the default applies (3 days before the exam).
+    pub payment_closes_at: Option<DateTime<Utc>>,
+    /// 缴费截止 for people: the time in Beijing, or "考试前 3 天".
+    pub payment_closes_text: String,
 }
 
 /// The plan's page from its cached facts and its seats now.
@@ -102,5 +106,13 @@ pub fn detail(plan: &Plan, facts: &PlanFacts, now: DateTime<Utc>) -> PlanDetailV
             })
             .collect(),
         registration_closes_text: format_instant(plan.registration.closes_at),
+        payment_closes_at: plan.payment_closes_at,
+        payment_closes_text: match plan.payment_closes_at {
+            Some(t) => format_instant(t),
+            None => format!(
+                "考试前 {} 天",
+                domain::payments::DEFAULT_DEADLINE_DAYS_BEFORE_EXAM
+            ),
+        },
     }
 }

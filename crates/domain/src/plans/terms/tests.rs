@@ -41,6 +41,7 @@ fn good() -> PlanInput {
             "previous_certificate".into(),
             "diploma".into(),
         ],
+        payment_closes_at: OptionalTime::Blank,
     }
 }
 
@@ -276,6 +277,79 @@ fn opening_registration_needs_a_future_window_before_the_exam() {
     );
 }
 
+#[test]
+fn a_blank_payment_deadline_leaves_the_default_rule() {
+    let terms = check_plan(&good(), &ctx(None)).unwrap();
+    assert_eq!(terms.payment_closes_at, None);
+}
+
+#[test]
+fn a_payment_deadline_falls_after_registration_opens_and_by_the_exam_start() {
+    let with = |t: DateTime<Utc>| PlanInput {
+        payment_closes_at: OptionalTime::At(t),
+        ..good()
+    };
+    // Registration opens on the 1st at 02:00, the exam starts on the 17th at 01:00.
+    for fits in [at(1, 3), at(14, 1), at(17, 1)] {
+        let terms = check_plan(&with(fits), &ctx(None)).unwrap();
+        assert_eq!(terms.payment_closes_at, Some(fits));
+    }
+    for late_or_early in [at(17, 2), at(20, 0), at(1, 2), at(1, 0)] {
+        let issues = check_plan(&with(late_or_early), &ctx(None)).unwrap_err();
+        assert_eq!(
+            fields(&issues),
+            vec![("payment_closes_at", "plan_payment_deadline")],
+            "{late_or_early}"
+        );
+        assert_eq!(
+            issues[0].error.to_string(),
+            "缴费截止时间须在报名开始之后、考试开始之前"
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_payment_deadline_is_a_time_format_problem() {
+    let input = PlanInput {
+        payment_closes_at: OptionalTime::Unreadable,
+        ..good()
+    };
+    assert_eq!(
+        fields(&check_plan(&input, &ctx(None)).unwrap_err()),
+        vec![("payment_closes_at", "plan_time_format")]
+    );
+    // Without readable windows the deadline is judged for its format only.
+    let no_exam = PlanInput {
+        exam_starts_at: None,
+        payment_closes_at: OptionalTime::At(at(30, 0)),
+        ..good()
+    };
+    assert_eq!(
+        fields(&check_plan(&no_exam, &ctx(None)).unwrap_err()),
+        vec![("exam_starts_at", "plan_time_format")]
+    );
+}
+
+#[test]
+fn optional_times_tell_blank_from_unreadable() {
+    let parse = crate::time::parse_shanghai_datetime;
+    assert_eq!(OptionalTime::read("", parse), OptionalTime::Blank);
+    assert_eq!(OptionalTime::read("  ", parse), OptionalTime::Blank);
+    assert_eq!(
+        OptionalTime::read("tomorrow", parse),
+        OptionalTime::Unreadable
+    );
+    assert_eq!(
+        OptionalTime::read("2022-12-14 09:00", parse),
+        OptionalTime::At(at(14, 1))
+    );
+    assert_eq!(OptionalTime::from(None), OptionalTime::Blank);
+    assert_eq!(
+        OptionalTime::from(Some(at(14, 1))),
+        OptionalTime::At(at(14, 1))
+    );
+}
+
 proptest! {
     #[test]
     fn every_well_formed_code_reads_back_for_its_own_level_only(
@@ -311,11 +385,13 @@ proptest! {
         }
     }
 
-    /// Whatever the four instants, a plan is accepted exactly when both windows run forwards
-    /// and the exam starts no earlier than registration closes.
+    /// Whatever the four instants and the payment deadline (or none), a plan is accepted exactly
+    /// when both windows run forwards, the exam starts no earlier than registration closes, and
+    /// a deadline set falls after registration opens and no later than the exam starts.
     #[test]
     fn windows_are_accepted_exactly_when_ordered(
         opens in 0i64..100, closes in 0i64..100, starts in 0i64..100, ends in 0i64..100,
+        pay in proptest::option::of(0i64..100),
     ) {
         let t = |h: i64| at(1, 0) + Duration::hours(h);
         let input = PlanInput {
@@ -323,19 +399,30 @@ proptest! {
             registration_closes_at: Some(t(closes)),
             exam_starts_at: Some(t(starts)),
             exam_ends_at: Some(t(ends)),
+            payment_closes_at: pay.map(t).into(),
             ..good()
         };
-        let ordered = opens < closes && starts < ends && closes <= starts;
+        let ordered = opens < closes
+            && starts < ends
+            && closes <= starts
+            && pay.is_none_or(|p| opens < p && p <= starts);
         match check_plan(&input, &ctx(None)) {
             Ok(terms) => {
                 prop_assert!(ordered);
                 prop_assert!(terms.registration.opens_at < terms.registration.closes_at);
                 prop_assert!(terms.registration.closes_at <= terms.exam.starts_at);
                 prop_assert!(terms.exam.starts_at < terms.exam.ends_at);
+                prop_assert_eq!(terms.payment_closes_at, pay.map(t));
+                if let Some(deadline) = terms.payment_closes_at {
+                    prop_assert!(terms.registration.opens_at < deadline);
+                    prop_assert!(deadline <= terms.exam.starts_at);
+                }
             }
             Err(issues) => {
                 prop_assert!(!ordered);
-                prop_assert!(issues.iter().all(|i| i.field.contains("registration") || i.field.contains("exam")));
+                prop_assert!(issues.iter().all(|i| i.field.contains("registration")
+                    || i.field.contains("exam")
+                    || i.field == "payment_closes_at"));
             }
         }
     }

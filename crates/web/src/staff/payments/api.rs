@@ -105,10 +105,11 @@ pub async fn refund(
     ApiJson(body): ApiJson<RefundBody>,
 ) -> ApiResult<(StatusCode, Json<StaffRefundView>)> {
     staff.require(Permission::ManagePayments)?;
+    let id = parse_id(&id)?;
     let refund = actions::refund(
         &state,
         &staff,
-        parse_id(&id)?,
+        id,
         &RefundInput {
             amount: body.amount_fen.map(Fen),
             reason: body.reason,
@@ -116,6 +117,12 @@ pub async fn refund(
         },
     )
     .await?;
+    // As it stands after the provider was asked (an offline payment's is already done).
+    let refund = store::payments::refunds_of(&state.db, &[id])
+        .await?
+        .into_iter()
+        .find(|r| r.id == refund.id)
+        .unwrap_or(refund);
     Ok((StatusCode::CREATED, Json(refund_view(&refund))))
 }
 

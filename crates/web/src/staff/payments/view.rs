@@ -188,22 +188,69 @@ impl PaymentEventView {
         beijing(self.at)
     }
 
-    /// The detail's fields as `key: value`, for the page.
+    /// The detail's fields in Chinese (`金额：¥120.00；凭证号：…`), for the page.
     pub fn detail_text(&self) -> String {
         match &self.detail {
             Value::Object(map) => map
                 .iter()
                 .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
-                .map(|(k, v)| match v {
-                    Value::String(s) => format!("{k}: {s}"),
-                    other => format!("{k}: {other}"),
-                })
+                .map(|(k, v)| detail_line(k, v))
                 .collect::<Vec<_>>()
                 .join("；"),
             Value::Null => String::new(),
             other => other.to_string(),
         }
     }
+}
+
+/// One field of a trail line's detail: the name and the value as people read them.
+fn detail_line(key: &str, value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let yuan = || {
+        value
+            .as_i64()
+            .map_or_else(|| text.clone(), |f| domain::money::Fen(f).to_string())
+    };
+    let instant = || {
+        DateTime::parse_from_rfc3339(&text)
+            .map_or_else(|_| text.clone(), |t| beijing(t.with_timezone(&Utc)))
+    };
+    let (label, shown) = match key {
+        "amount_fen" => ("金额", yuan()),
+        "ours_fen" => ("本系统金额", yuan()),
+        "theirs_fen" => ("支付平台金额", yuan()),
+        "method" => (
+            "方式",
+            domain::payments::OfflineMethod::parse(&text)
+                .map_or(text.clone(), |m| m.label().into()),
+        ),
+        "reference" => ("凭证号", text.clone()),
+        "note" => ("备注", text.clone()),
+        "out_refund_no" => ("退款单号", text.clone()),
+        "reason" => ("原因", text.clone()),
+        "cause" => (
+            "类型",
+            domain::payments::RefundCause::parse(&text).map_or(text.clone(), |c| c.label().into()),
+        ),
+        "state" => (
+            "状态",
+            domain::payments::RefundState::parse(&text).map_or(text.clone(), |r| r.label().into()),
+        ),
+        "was" => (
+            "原状态",
+            domain::payments::OrderState::parse(&text).map_or(text.clone(), |o| o.label().into()),
+        ),
+        "transaction_id" => ("交易单号", text.clone()),
+        "refund_id" => ("退款交易单号", text.clone()),
+        "paid_at" => ("支付时间", instant()),
+        "expires_at" => ("有效至", instant()),
+        "succeeded_at" => ("退款成功时间", instant()),
+        other => return format!("{other}：{text}"),
+    };
+    format!("{label}：{shown}")
 }
 
 fn source_label(source: &str) -> &'static str {

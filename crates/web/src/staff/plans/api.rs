@@ -49,6 +49,8 @@ pub struct StaffPlanView {
     pub seats_taken: u32,
     /// Document kind codes the plan asks for on top of the eligibility alternative's.
     pub documents: Vec<String>,
+    /// 缴费截止 as set on the plan; `null`: 3 days before the exam starts.
+    pub payment_closes_at: Option<DateTime<Utc>>,
     /// Present on a single plan; the list leaves it out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sites: Option<Vec<StaffSiteView>>,
@@ -71,6 +73,7 @@ fn view(plan: &Plan, sites: Option<&[Site]>) -> StaffPlanView {
         capacity: plan.capacity,
         seats_taken: plan.seats_taken,
         documents: plan.documents.iter().map(|d| d.code().to_owned()).collect(),
+        payment_closes_at: plan.payment_closes_at,
         sites: sites.map(|sites| {
             sites
                 .iter()
@@ -152,6 +155,10 @@ pub struct PlanBody {
     /// previous_certificate, diploma, apprenticeship_proof, preparatory_technician_certificate, other
     #[serde(default)]
     pub documents: Vec<String>,
+    /// 缴费截止: after registration opens, no later than the exam starts
+    /// (`plan_payment_deadline`); absent or `null` for the default, 3 days before the exam.
+    #[serde(default)]
+    pub payment_closes_at: Option<DateTime<Utc>>,
 }
 
 impl PlanBody {
@@ -169,6 +176,7 @@ impl PlanBody {
             capacity: self.capacity,
             site_ids: self.site_ids,
             documents: self.documents,
+            payment_closes_at: self.payment_closes_at.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::money::Fen;
-use domain::plans::terms::PlanInput;
+use domain::plans::terms::{OptionalTime, PlanInput};
 use store::plans::Plan;
 
 use crate::error::AppError;
@@ -70,6 +70,8 @@ pub struct PlanFormValues {
     pub capacity: String,
     pub site_ids: Vec<String>,
     pub documents: Vec<String>,
+    /// 缴费截止; blank for the default rule.
+    pub payment_closes_at: String,
 }
 
 impl PlanFormValues {
@@ -87,6 +89,7 @@ impl PlanFormValues {
             capacity: pairs.get("capacity"),
             site_ids: pairs.all("site_ids"),
             documents: pairs.all("documents"),
+            payment_closes_at: pairs.get("payment_closes_at"),
         }
     }
 
@@ -105,6 +108,7 @@ impl PlanFormValues {
             capacity: plan.capacity.to_string(),
             site_ids: site_ids.iter().map(i64::to_string).collect(),
             documents: plan.documents.iter().map(|d| d.code().to_owned()).collect(),
+            payment_closes_at: plan.payment_closes_at.map(local_input).unwrap_or_default(),
         }
     }
 
@@ -129,6 +133,7 @@ impl PlanFormValues {
                 .map(|s| s.trim().parse().unwrap_or(-1))
                 .collect(),
             documents: self.documents.clone(),
+            payment_closes_at: OptionalTime::read(&self.payment_closes_at, time),
         }
     }
 }

@@ -111,6 +111,8 @@ pub struct Registration {
     pub window: String,
     pub seats_taken: u32,
     pub capacity: u32,
+    /// 缴费截止 as set, or the default rule in words.
+    pub payment_deadline: String,
     pub is_open: bool,
     /// The open form's values (a new window from now, or what was typed).
     pub opens_at: String,
@@ -199,6 +201,17 @@ fn form_page(
     }
 }
 
+/// 缴费截止 in words: the time set, or the default rule.
+pub fn payment_deadline_text(deadline: Option<chrono::DateTime<Utc>>) -> String {
+    match deadline {
+        Some(t) => domain::time::format_instant(t),
+        None => format!(
+            "未设置（考试开始前 {} 天）",
+            domain::payments::DEFAULT_DEADLINE_DAYS_BEFORE_EXAM
+        ),
+    }
+}
+
 fn registration_panel(
     plan: &store::plans::Plan,
     opens_at: String,
@@ -215,6 +228,7 @@ fn registration_panel(
         ),
         seats_taken: plan.seats_taken,
         capacity: plan.capacity,
+        payment_deadline: payment_deadline_text(plan.payment_closes_at),
         is_open: plan.registration.contains(Utc::now()),
         opens_at,
         closes_at,

@@ -389,7 +389,10 @@ async fn random_schedules_keep_the_books_right(db: Db) {
         refunded += usize::from(ctx.orders.iter().any(|o| o.state == OrderState::Refunded));
     }
     eprintln!("paid {paid}, expired {expired}, with a refunded order {refunded}");
-    assert!(paid > 0 && expired > 0 && refunded > 0, "the schedules reach every outcome");
+    assert!(
+        paid > 0 && expired > 0 && refunded > 0,
+        "the schedules reach every outcome"
+    );
 }
 
 macro_rules! on_both {

@@ -16,7 +16,7 @@ pub mod simulated;
 
 pub use deadlines::{DeadlineError, expire_application, extend_deadline, overdue_applications};
 pub use orders::{
-    Applied, Context, ListFilter, NewOrder, OfflinePayment, OpenError, Order, OrderList,
+    Applied, Context, ListFilter, NewOrder, OfflinePayment, OpenError, Order, OrderList, PAGE_SIZE,
     PaymentFacts, application_orders, apply_payment, by_number, closed_to_recheck, context, get,
     insert_open_order, list, mark_checked, mark_closed, note_check_requested, open_order_of,
     orders_to_check, record_offline, set_code_url,

@@ -14,8 +14,8 @@ use crate::error::{AppError, FieldError};
 use crate::staff::Staff;
 use crate::state::AppState;
 
-/// Orders per page: `store::payments::list`'s page size.
-pub const PAGE_SIZE: u64 = 50;
+/// Orders per page of the list (the store's page).
+pub use store::payments::PAGE_SIZE;
 
 /// The longest refund reason and offline note kept.
 pub const REASON_MAX_CHARS: usize = 200;

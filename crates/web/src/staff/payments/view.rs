@@ -468,3 +468,46 @@ pub fn reconciliation_view(r: &Reconciliation) -> ReconciliationView {
         report: r.report.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn line(kind: &str, detail: Value) -> PaymentEventView {
+        PaymentEventView {
+            at: Utc::now(),
+            source: "staff".into(),
+            source_label: source_label("staff"),
+            kind: kind.into(),
+            kind_label: kind_label(kind),
+            detail,
+        }
+    }
+
+    #[test]
+    fn a_trail_line_reads_in_chinese_with_amounts_in_yuan_and_beijing_time() {
+        let e = line(
+            "refund_requested",
+            json!({ "amount_fen": 12050, "cause": "staff", "reason": "多收", "note": "" }),
+        );
+        assert_eq!(e.kind_label, "申请退款");
+        assert_eq!(e.source_label, "工作人员");
+        assert_eq!(
+            e.detail_text(),
+            "金额：¥120.50；类型：工作人员退款；原因：多收"
+        );
+        let e = line(
+            "paid",
+            json!({ "paid_at": "2026-11-29T02:00:00Z", "method": "bank_transfer", "x": 1 }),
+        );
+        assert_eq!(
+            e.detail_text(),
+            "方式：银行转账；支付时间：2026-11-29 10:00:00；x：1"
+        );
+        assert_eq!(
+            line("something_new", Value::Null).kind_label,
+            "something_new"
+        );
+    }
+}

@@ -533,6 +533,38 @@ pub async fn notify_feedback_answered<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Tells the candidate in the app that a refund reached them. Called once per refund, in the
+/// transaction that records its success (the conditional change there happens once).
+pub async fn notify_refund_succeeded<C: ConnectionTrait>(
+    conn: &C,
+    account_id: i64,
+    application_id: i64,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    row::Entity::insert(row::ActiveModel {
+        account_id: Set(account_id),
+        application_id: Set(Some(application_id)),
+        event_id: Set(None),
+        feedback_id: Set(None),
+        template_key: Set("refund_succeeded".to_owned()),
+        title: Set("退款成功".to_owned()),
+        body: Set(body.to_owned()),
+        link: Set(format!("/applications/{application_id}/pay")),
+        created_at: Set(now),
+        read_at: Set(None),
+        sms_status: Set(SmsStatus::None.code().to_owned()),
+        sms_text: Set(String::new()),
+        sms_attempts: Set(0),
+        sms_error: Set(None),
+        sms_sent_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
 /// Every notification of one event (for tests and staff: there is at most one).
 pub async fn for_event(db: &Db, event_id: i64) -> Result<Vec<Notification>, StoreError> {
     row::Entity::find()

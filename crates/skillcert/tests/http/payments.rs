@@ -475,6 +475,69 @@ async fn withdrawing_a_paid_application_refunds_it_to_completion(backend: Backen
         .await
         .unwrap();
     assert!(page.contains("退款成功"), "{page}");
+    // And the candidate is told, once, in the app.
+    let notices: Value = c
+        .client
+        .get(app.url("/api/v1/notifications"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = notices.to_string();
+    assert_eq!(text.matches("退款成功").count(), 1, "{notices:#}");
+}
+
+async fn a_later_plan_deadline_extends_every_waiting_application(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = approved_application(&app, "13700002008", 35).await;
+    let (c, id) = (&s.candidate, s.application_id);
+    let admin = app
+        .staff(
+            "kaowu",
+            "考务",
+            &[domain::accounts::StaffRole::ExamAdministrator],
+        )
+        .await;
+    let plan: Value = admin
+        .client
+        .get(app.url(&format!("/api/v1/staff/plans/{}", s.plan_id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let exam: chrono::DateTime<Utc> = plan["exam_starts_at"].as_str().unwrap().parse().unwrap();
+    let before = payment(&app, c, id).await["due_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let later = exam - Duration::hours(1);
+    let mut body = plan.clone();
+    body["site_ids"] = plan["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|site| site["id"].clone())
+        .collect();
+    body["payment_closes_at"] = Value::String(later.to_rfc3339());
+    let updated = admin
+        .client
+        .put(app.url(&format!("/api/v1/staff/plans/{}", s.plan_id)))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200, "{}", updated.text().await.unwrap());
+    let after = payment(&app, c, id).await["due_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(after, before);
+    assert_eq!(after, domain::time::format_instant(later));
 }
 
 /// WeChat Pay's settings pointing at the fake server, its keys written where the
@@ -655,4 +718,5 @@ on_both_backends!(an_unpaid_application_expires_at_its_deadline_and_gives_its_se
 on_both_backends!(a_payment_landing_while_the_order_closes_is_recorded_not_lost);
 on_both_backends!(money_for_a_closed_code_after_payment_is_refunded_automatically);
 on_both_backends!(withdrawing_a_paid_application_refunds_it_to_completion);
+on_both_backends!(a_later_plan_deadline_extends_every_waiting_application);
 on_both_backends!(wechat_pay_callbacks_apply_once_and_refuse_what_cannot_be_trusted);

@@ -318,6 +318,22 @@ pub async fn update_refund(
         .filter(order_row::Column::Id.eq(order.id))
         .exec(&txn)
         .await?;
+    if facts.state == RefundState::Succeeded {
+        let body = format!(
+            "您的{}（{}）{} 已原路退回，请留意到账（微信零钱通常即时到账，银行卡 1–3 个工作日）。",
+            refund.cause.label(),
+            order.out_trade_no,
+            refund.amount
+        );
+        crate::notifications::notify_refund_succeeded(
+            &txn,
+            order.account_id,
+            order.application_id,
+            &body,
+            now,
+        )
+        .await?;
+    }
     note(
         &txn,
         order.id,

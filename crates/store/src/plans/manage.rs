@@ -174,6 +174,29 @@ pub async fn update(
         .await?;
     }
     replace_documents(&txn, id, terms).await?;
+    // A later 缴费截止 is a plan-wide extension: applications waiting for payment with an
+    // earlier deadline get the new one (never an earlier one: a deadline a candidate was told
+    // is only ever moved later).
+    if let Some(closes_at) = terms.payment_closes_at {
+        let until = closes_at.min(terms.exam.starts_at);
+        crate::entities::application::Entity::update_many()
+            .col_expr(
+                crate::entities::application::Column::PaymentDueAt,
+                Expr::value(until),
+            )
+            .col_expr(
+                crate::entities::application::Column::UpdatedAt,
+                Expr::value(now),
+            )
+            .filter(crate::entities::application::Column::PlanId.eq(id))
+            .filter(
+                crate::entities::application::Column::Status
+                    .eq(domain::applications::state::ApplicationStatus::Approved.code()),
+            )
+            .filter(crate::entities::application::Column::PaymentDueAt.lt(until))
+            .exec(&txn)
+            .await?;
+    }
     let after = record(&txn, id).await?;
     log(&txn, &editor, "plan.update", id, Some(before), after, now).await?;
     txn.commit().await?;

@@ -290,7 +290,9 @@ fn spawn_payment_sweep(
     every: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
+        // The first round one interval after start, not at once: a starting instance (and
+        // every test server) has nothing to sweep yet that cannot wait.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;

@@ -47,6 +47,15 @@ async fn sweep(app: &TestApp) -> payments::SweepReport {
     payments.sweep(Utc::now()).await
 }
 
+/// A few sweeps, a moment apart: what the worker does over a minute. (A round whose write
+/// meets the app's own on SQLite leaves the rest to the next round, as in production.)
+async fn sweeps(app: &TestApp) {
+    for _ in 0..3 {
+        sweep(app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let db = app.store_db().await;
     use sea_orm::ConnectionTrait;
@@ -316,8 +325,7 @@ async fn an_unpaid_application_expires_at_its_deadline_and_gives_its_seat_back(b
         &format!("UPDATE applications SET payment_due_at = $1 WHERE id = {id}"),
     )
     .await;
-    let report = sweep(&app).await;
-    assert_eq!(report.expired, 1, "{report:?}");
+    sweeps(&app).await;
     let after = payment(&app, c, id).await;
     assert_eq!(after["status"], "expired");
     assert_eq!(
@@ -362,8 +370,7 @@ async fn a_payment_landing_while_the_order_closes_is_recorded_not_lost(backend: 
         &format!("UPDATE applications SET payment_due_at = $1 WHERE id = {id}"),
     )
     .await;
-    let report = sweep(&app).await;
-    assert_eq!(report.expired, 0, "{report:?}");
+    sweeps(&app).await;
     let after = payment(&app, c, id).await;
     assert_eq!(after["status"], "paid", "{after}");
     assert_eq!(after["order"]["transaction_id"], "SIMLOST1");
@@ -404,8 +411,7 @@ async fn money_for_a_closed_code_after_payment_is_refunded_automatically(backend
     let refunds = view["refunds"].as_array().unwrap();
     assert_eq!(refunds.len(), 1, "{view}");
     assert_eq!(refunds[0]["cause"], "重复支付自动退款");
-    sweep(&app).await;
-    sweep(&app).await;
+    sweeps(&app).await;
     let order = store::payments::by_number(&db, &first)
         .await
         .unwrap()
@@ -458,7 +464,7 @@ async fn withdrawing_a_paid_application_refunds_it_to_completion(backend: Backen
     assert_eq!(refund["amount_fen"], order["amount_fen"]);
     assert_eq!(refund["state"], "processing", "{view}");
     // The sweep follows it to the end.
-    sweep(&app).await;
+    sweeps(&app).await;
     let view = payment(&app, c, id).await;
     assert_eq!(view["refunds"][0]["state"], "succeeded", "{view}");
     assert_eq!(view["order"]["state"], "refunded");

@@ -7,6 +7,9 @@ use store::payments::{self as books, Order};
 
 use crate::{PayError, Payments};
 
+/// How often the candidate's 我已支付，刷新状态 reaches the provider, at most.
+const CANDIDATE_CHECK_SECONDS: i64 = 5;
+
 impl Payments {
     /// Asks the provider about an order and records what it says: money taken is applied
     /// (once), an order closed there is closed here, an unpaid order past its expiry is closed
@@ -99,7 +102,42 @@ impl Payments {
         let Some(open) = books::open_order_of(&self.db, application_id).await? else {
             return Ok(None);
         };
+        // A button pressed again and again asks the provider at most every few seconds (its
+        // rate limits are the merchant's, shared by every candidate).
+        if open
+            .last_checked_at
+            .is_some_and(|at| at > now - Duration::seconds(CANDIDATE_CHECK_SECONDS))
+        {
+            return Ok(Some(open));
+        }
         books::note_check_requested(&self.db, open.id, now).await?;
         self.check(&open, "candidate", now).await.map(Some)
+    }
+
+    /// Closes the application's open order at the provider and here, if there is one (after
+    /// the candidate withdrew before paying, so the QR code they still hold cannot be paid).
+    /// Best effort: an order left open is closed by the sweep at its expiry, and money that
+    /// lands meanwhile is refunded automatically.
+    pub async fn close_open_order(&self, application_id: i64, now: DateTime<Utc>) {
+        let open = match books::open_order_of(&self.db, application_id).await {
+            Ok(Some(open)) => open,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(application_id, error = %e, "open order could not be read");
+                return;
+            }
+        };
+        let settled = match self.check(&open, "candidate", now).await {
+            Ok(settled) => settled,
+            Err(e) => {
+                tracing::warn!(application_id, error = %e, "open order could not be checked");
+                return;
+            }
+        };
+        if settled.state == OrderState::Pending
+            && let Err(e) = self.close_then_mark(&settled, "candidate", now).await
+        {
+            tracing::warn!(application_id, error = %e, "open order could not be closed");
+        }
     }
 }

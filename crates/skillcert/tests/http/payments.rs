@@ -556,6 +556,40 @@ async fn a_later_plan_deadline_extends_every_waiting_application(backend: Backen
     assert_eq!(after, domain::time::format_instant(later));
 }
 
+async fn withdrawing_before_paying_closes_the_qr_code(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let s = approved_application(&app, "13700002009", 37).await;
+    let (c, id) = (&s.candidate, s.application_id);
+    let order = open_order(&app, c, id).await["order"].clone();
+    let url = order["code_url"].as_str().unwrap().to_owned();
+    let withdrawn = c
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/withdraw")))
+        .header("X-CSRF-Token", &c.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.status(), 200);
+    let number = order["out_trade_no"].as_str().unwrap();
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM payment_orders WHERE out_trade_no = '{number}' AND state = 'closed'")
+        )
+        .await,
+        1
+    );
+    let scanned = reqwest::Client::new()
+        .post(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(scanned.contains("未能支付"), "{scanned}");
+}
+
 /// WeChat Pay's settings pointing at the fake server, its keys written where the
 /// configuration reads them.
 fn wechat_config(
@@ -735,4 +769,5 @@ on_both_backends!(a_payment_landing_while_the_order_closes_is_recorded_not_lost)
 on_both_backends!(money_for_a_closed_code_after_payment_is_refunded_automatically);
 on_both_backends!(withdrawing_a_paid_application_refunds_it_to_completion);
 on_both_backends!(a_later_plan_deadline_extends_every_waiting_application);
+on_both_backends!(withdrawing_before_paying_closes_the_qr_code);
 on_both_backends!(wechat_pay_callbacks_apply_once_and_refuse_what_cannot_be_trusted);

@@ -449,9 +449,14 @@ pub async fn withdraw(
             .map_err(crate::payments::refund_error)?;
         load_owned(state, account, id).await?
     } else {
-        store::applications::withdraw(&state.db, id, account.id, Utc::now())
+        let withdrawn = store::applications::withdraw(&state.db, id, account.id, Utc::now())
             .await?
-            .map_err(change_error)?
+            .map_err(change_error)?;
+        if current.status == ApplicationStatus::Approved {
+            // The QR code the candidate may still hold must not take money any more.
+            state.payments.close_open_order(id, Utc::now()).await;
+        }
+        withdrawn
     };
     state.plans.seats_changed(withdrawn.plan_id);
     Ok(withdrawn)

@@ -21,6 +21,7 @@ pub mod ceiling;
 mod concurrent;
 pub mod hot_row;
 pub mod load;
+pub mod payments;
 mod photos;
 pub mod prepare;
 pub mod reads;
@@ -62,6 +63,10 @@ pub struct BenchArgs {
     /// Seconds each read-side target is hammered.
     #[arg(long, default_value_t = 3.0)]
     pub read_seconds: f64,
+    /// Measure payments instead of the opening minute: `--candidates` applications pay at once
+    /// and every callback arrives three times (see `bench::payments`).
+    #[arg(long)]
+    pub payments: bool,
     /// Also write every figure as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub json: Option<std::path::PathBuf>,
@@ -152,6 +157,56 @@ pub struct Run {
     pub reads: reads::ReadFigures,
 }
 
+/// `--payments`: each database `--runs` times on fresh databases; medians.
+async fn run_payments(args: &BenchArgs, databases: &[Database]) -> anyhow::Result<()> {
+    println!(
+        "| db | applications | orders/s | callbacks/s | payments/s | ceiling/s | payments÷ceiling | recorded / paid orders | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut all = Vec::new();
+    for database in databases {
+        let mut runs = Vec::new();
+        for n in 1..=args.runs {
+            eprintln!("bench: payments, {database}, run {n}/{}", args.runs);
+            let app = BenchApp::start(*database, &args.postgres_url).await?;
+            let figures = payments::measure(&app, args.candidates, args.concurrency).await;
+            app.finish().await;
+            let figures = figures.with_context(|| format!("{database}, run {n}"))?;
+            if figures.recorded != args.candidates as i64
+                || figures.paid_orders != args.candidates as i64
+            {
+                bail!(
+                    "{database}, run {n}: {} payments recorded on {} paid orders for {} applications",
+                    figures.recorded,
+                    figures.paid_orders,
+                    args.candidates
+                );
+            }
+            runs.push(figures);
+        }
+        let med = |f: fn(&payments::PaymentFigures) -> f64| {
+            stats::median(&runs.iter().map(f).collect::<Vec<_>>())
+        };
+        println!(
+            "| {database} | {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.2} | {} / {} | {} |",
+            args.candidates,
+            med(|f| f.orders_per_sec),
+            med(|f| f.callbacks_per_sec),
+            med(|f| f.payments_per_sec),
+            med(|f| f.ceiling_per_sec),
+            med(|f| f.ratio),
+            runs[0].recorded,
+            runs[0].paid_orders,
+            runs.iter().map(|f| f.errors).sum::<usize>(),
+        );
+        all.push(serde_json::json!({ "database": database.to_string(), "runs": runs }));
+    }
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&all)?)?;
+    }
+    Ok(())
+}
+
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     if args.candidates == 0 || args.concurrency == 0 || args.runs == 0 {
         bail!("--candidates, --concurrency and --runs must be at least 1");
@@ -166,6 +221,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         ShapeChoice::Spread => &[Shape::Spread],
         ShapeChoice::Both => &[Shape::OnePlan, Shape::Spread],
     };
+    if args.payments {
+        return run_payments(&args, databases).await;
+    }
     let client = load::client()?;
     let mut runs = Vec::new();
     for database in databases {

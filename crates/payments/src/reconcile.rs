@@ -49,7 +49,7 @@ impl Payments {
     pub async fn reconcile(
         &self,
         date: NaiveDate,
-        requested_by: Option<i64>,
+        requested_by: Option<(i64, &str)>,
         now: DateTime<Utc>,
     ) -> Result<i64, ReconcileError> {
         let provider = self.provider.name();

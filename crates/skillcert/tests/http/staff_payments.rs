@@ -344,6 +344,10 @@ async fn reconciliation_of_yesterday(backend: Backend) {
     assert_eq!(balanced["outcome"], "balanced", "{balanced:#}");
     assert_eq!(balanced["provider"], "simulated");
     assert_eq!(balanced["labels"], json!([]));
+    // Asked by staff: audited with its outcome.
+    let audited = audit_lines(&app, "payment.reconcile").await;
+    assert_eq!(audited.len(), 1);
+    assert_eq!(audited[0].after.as_ref().unwrap()["outcome"], "balanced");
 
     // The provider took money yesterday that our books do not have.
     let noon = format!("{day}T04:00:00.000+00:00");

@@ -4,7 +4,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::money::Fen;
 use domain::payments::{Entry, RefundState};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
 
 use crate::entities::{
     payment_order as order_row, payment_reconciliation as row, payment_refund as refund_row,
@@ -70,20 +73,44 @@ pub async fn save_reconciliation(
     bill_date: NaiveDate,
     outcome: &str,
     report: &serde_json::Value,
-    requested_by: Option<i64>,
+    requested_by: Option<(i64, &str)>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
+    let txn = db.writer().begin().await?;
     let inserted = row::Entity::insert(row::ActiveModel {
         provider: Set(provider.to_owned()),
         bill_date: Set(bill_date),
         created_at: Set(now),
         outcome: Set(outcome.to_owned()),
         report: Set(report.to_string()),
-        requested_by: Set(requested_by),
+        requested_by: Set(requested_by.map(|(id, _)| id)),
         ..Default::default()
     })
-    .exec(db.writer())
+    .exec(&txn)
     .await?;
+    // A reconciliation staff ask for is audited with its outcome; the daily one is the system's.
+    if let Some((account_id, login)) = requested_by {
+        crate::audit::record(
+            &txn,
+            crate::audit::NewEntry {
+                actor_account_id: Some(account_id),
+                actor: login,
+                action: "payment.reconcile",
+                subject_type: "payment_reconciliation",
+                subject_id: inserted.last_insert_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "provider": provider,
+                    "bill_date": bill_date,
+                    "outcome": outcome,
+                })),
+                client_address: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(inserted.last_insert_id)
 }
 

@@ -368,9 +368,10 @@ pub async fn reconcile(
             "请按“YYYY-MM-DD”填写对账日期",
         ));
     };
+    let (account_id, login) = who(staff);
     let id = state
         .payments
-        .reconcile(date, Some(staff.account.id), Utc::now())
+        .reconcile(date, Some((account_id, &login)), Utc::now())
         .await
         .map_err(reconcile_error)?;
     store::payments::reconciliations(&state.db, Some(date), 100)

@@ -114,29 +114,32 @@ impl Payments {
         self.check(&open, "candidate", now).await.map(Some)
     }
 
+    /// Settles an open order before another step needs it gone: asks the provider (recording a
+    /// payment it reports) and, if it is still unpaid, closes it there and then here.
+    pub(crate) async fn settle_and_close(
+        &self,
+        open: &Order,
+        source: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), PayError> {
+        let settled = self.check(open, source, now).await?;
+        if settled.state == OrderState::Pending {
+            self.close_then_mark(&settled, source, now).await?;
+        }
+        Ok(())
+    }
+
     /// Closes the application's open order at the provider and here, if there is one (after
     /// the candidate withdrew before paying, so the QR code they still hold cannot be paid).
     /// Best effort: an order left open is closed by the sweep at its expiry, and money that
     /// lands meanwhile is refunded automatically.
     pub async fn close_open_order(&self, application_id: i64, now: DateTime<Utc>) {
-        let open = match books::open_order_of(&self.db, application_id).await {
-            Ok(Some(open)) => open,
+        let closed = match books::open_order_of(&self.db, application_id).await {
+            Ok(Some(open)) => self.settle_and_close(&open, "candidate", now).await,
             Ok(None) => return,
-            Err(e) => {
-                tracing::warn!(application_id, error = %e, "open order could not be read");
-                return;
-            }
+            Err(e) => Err(e.into()),
         };
-        let settled = match self.check(&open, "candidate", now).await {
-            Ok(settled) => settled,
-            Err(e) => {
-                tracing::warn!(application_id, error = %e, "open order could not be checked");
-                return;
-            }
-        };
-        if settled.state == OrderState::Pending
-            && let Err(e) = self.close_then_mark(&settled, "candidate", now).await
-        {
+        if let Err(e) = closed {
             tracing::warn!(application_id, error = %e, "open order could not be closed");
         }
     }

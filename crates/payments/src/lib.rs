@@ -71,6 +71,17 @@ impl PayError {
     }
 }
 
+impl From<OpenError> for PayError {
+    fn from(e: OpenError) -> PayError {
+        match e {
+            OpenError::NotFound => PayError::NotFound,
+            OpenError::NotPayable(status) => PayError::NotPayable(status),
+            OpenError::PastDeadline => PayError::PastDeadline,
+            OpenError::AlreadyOpen(_) => PayError::OrderOpen,
+        }
+    }
+}
+
 /// Why a callback was not applied; the provider is answered with a failure and sends it again.
 #[derive(Debug, thiserror::Error)]
 pub enum CallbackError {
@@ -181,10 +192,7 @@ impl Payments {
                         .create_at_provider(open, &ctx.plan_name, request_origin)
                         .await;
                 }
-                let settled = self.check(open, "candidate", now).await?;
-                if settled.state == domain::payments::OrderState::Pending {
-                    self.close_then_mark(&settled, "candidate", now).await?;
-                }
+                self.settle_and_close(open, "candidate", now).await?;
                 continue;
             }
             let due = ctx.due_at.unwrap_or(ctx.exam_starts_at);
@@ -211,9 +219,7 @@ impl Payments {
                 // Opened by another request at this instant: that one is the candidate's.
                 Err(OpenError::AlreadyOpen(order)) if order.code_url.is_some() => Ok(*order),
                 Err(OpenError::AlreadyOpen(_)) => continue,
-                Err(OpenError::NotFound) => Err(PayError::NotFound),
-                Err(OpenError::NotPayable(status)) => Err(PayError::NotPayable(status)),
-                Err(OpenError::PastDeadline) => Err(PayError::PastDeadline),
+                Err(e) => Err(e.into()),
             };
         }
         Err(PayError::Provider(PaymentError::Unavailable(
@@ -264,12 +270,7 @@ impl Payments {
             now,
         )
         .await?;
-        recorded.map_err(|e| match e {
-            OpenError::NotFound => PayError::NotFound,
-            OpenError::NotPayable(s) => PayError::NotPayable(s),
-            OpenError::PastDeadline => PayError::PastDeadline,
-            OpenError::AlreadyOpen(_) => PayError::OrderOpen,
-        })
+        recorded.map_err(PayError::from)
     }
 
     /// An administrator records a payment made by bank transfer or in cash. An open online
@@ -285,10 +286,7 @@ impl Payments {
         now: DateTime<Utc>,
     ) -> Result<Order, PayError> {
         if let Some(open) = books::open_order_of(&self.db, application_id).await? {
-            let settled = self.check(&open, "staff", now).await?;
-            if settled.state == domain::payments::OrderState::Pending {
-                self.close_then_mark(&settled, "staff", now).await?;
-            }
+            self.settle_and_close(&open, "staff", now).await?;
         }
         // OF…: an offline payment's number, never sent to a provider.
         let out_trade_no = order_number(application_id, 0, entropy()).replacen("SC", "OF", 1);
@@ -305,12 +303,7 @@ impl Payments {
             now,
         )
         .await?;
-        recorded.map_err(|e| match e {
-            OpenError::NotFound => PayError::NotFound,
-            OpenError::NotPayable(s) => PayError::NotPayable(s),
-            OpenError::PastDeadline => PayError::PastDeadline,
-            OpenError::AlreadyOpen(_) => PayError::OrderOpen,
-        })
+        recorded.map_err(PayError::from)
     }
 
     /// A callback from the provider: verified, then applied once. `Ok` tells the provider to

@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use integrations::payments::{
     BillLine, BillLineKind, IncomingNotification, NativeOrder, Notification, NotificationError,
@@ -338,12 +338,7 @@ impl PaymentProvider for Simulated {
 
 /// A Beijing calendar day as the UTC instants `[start, end)`.
 pub fn beijing_day(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let tz = domain::time::shanghai();
-    let start = tz
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .single()
-        .expect("Beijing has no DST")
-        .with_timezone(&Utc);
+    let start = domain::time::shanghai_start_of(date);
     (start, start + chrono::Duration::days(1))
 }
 

@@ -2,7 +2,6 @@
 //! conditional change, so two instances sweeping at once do each thing once).
 
 use chrono::{DateTime, Duration, Timelike, Utc};
-use domain::payments::OrderState;
 use store::payments as books;
 
 use crate::Payments;
@@ -31,8 +30,18 @@ const BILL_READY_HOUR: u32 = 10;
 impl Payments {
     pub async fn sweep(&self, now: DateTime<Utc>) -> SweepReport {
         let mut report = SweepReport::default();
-        // 1. Lost callbacks, the candidates' 我已支付, and orders past their expiry.
-        match books::orders_to_check(&self.db, now, BATCH).await {
+        // 1. Lost callbacks, the candidates' 我已支付, orders past their expiry, and orders
+        // closed since the last round, asked once more (money at the instant of closing).
+        let due = match books::orders_to_check(&self.db, now, BATCH).await {
+            Ok(mut orders) => books::closed_to_recheck(&self.db, now, BATCH)
+                .await
+                .map(|closed| {
+                    orders.extend(closed);
+                    orders
+                }),
+            Err(e) => Err(e),
+        };
+        match due {
             Ok(orders) => {
                 for order in orders.iter().filter(|o| o.provider == self.provider.name()) {
                     report.checked += 1;
@@ -45,23 +54,6 @@ impl Payments {
             Err(e) => {
                 report.errors += 1;
                 tracing::warn!(error = %e, "orders to check could not be read");
-            }
-        }
-        // 1b. Orders closed since the last sweep: asked once more (money at the instant of
-        // closing).
-        match books::closed_to_recheck(&self.db, now, BATCH).await {
-            Ok(orders) => {
-                for order in orders.iter().filter(|o| o.provider == self.provider.name()) {
-                    report.checked += 1;
-                    if let Err(e) = self.check(order, "sweep", now).await {
-                        report.errors += 1;
-                        tracing::warn!(out_trade_no = %order.out_trade_no, error = %e, "closed order re-check failed");
-                    }
-                }
-            }
-            Err(e) => {
-                report.errors += 1;
-                tracing::warn!(error = %e, "closed orders could not be read");
             }
         }
         // 2. Applications past their payment deadline: close what is open, then expire.
@@ -138,10 +130,7 @@ impl Payments {
         now: DateTime<Utc>,
     ) -> Result<bool, crate::PayError> {
         if let Some(open) = books::open_order_of(&self.db, application_id).await? {
-            let settled = self.check(&open, "sweep", now).await?;
-            if settled.state == OrderState::Pending {
-                self.close_then_mark(&settled, "sweep", now).await?;
-            }
+            self.settle_and_close(&open, "sweep", now).await?;
         }
         Ok(books::expire_application(&self.db, application_id, now).await?)
     }

@@ -93,6 +93,29 @@ async fn set_past(app: &TestApp, sql: &str) {
         .unwrap();
 }
 
+/// The application's QR code and its payment deadline both passed a minute ago.
+async fn deadline_passes(app: &TestApp, id: i64) {
+    set_past(
+        app,
+        &format!("UPDATE payment_orders SET expires_at = $1 WHERE application_id = {id}"),
+    )
+    .await;
+    set_past(
+        app,
+        &format!("UPDATE applications SET payment_due_at = $1 WHERE id = {id}"),
+    )
+    .await;
+}
+
+/// How many orders `condition` (SQL on `payment_orders`) holds for.
+async fn orders_where(app: &TestApp, condition: &str) -> i64 {
+    count(
+        app,
+        &format!("SELECT COUNT(*) FROM payment_orders WHERE {condition}"),
+    )
+    .await
+}
+
 async fn seats_left(app: &TestApp, c: &Candidate, plan_id: i64) -> i64 {
     let plan: Value = c
         .client
@@ -230,13 +253,7 @@ async fn paying_with_the_simulated_provider(backend: Backend) {
         1
     );
     assert_eq!(
-        count(
-            &app,
-            &format!(
-                "SELECT COUNT(*) FROM payment_orders WHERE application_id = {id} AND state = 'paid'"
-            )
-        )
-        .await,
+        orders_where(&app, &format!("application_id = {id} AND state = 'paid'")).await,
         1
     );
     // And the candidate hears of it once.
@@ -293,7 +310,11 @@ async fn an_expired_qr_code_is_closed_before_a_new_one_is_opened(backend: Backen
             .starts_with(&format!("SC{id}-2-"))
     );
     assert_eq!(
-        count(&app, &format!("SELECT COUNT(*) FROM payment_orders WHERE out_trade_no = '{first_no}' AND state = 'closed'")).await,
+        orders_where(
+            &app,
+            &format!("out_trade_no = '{first_no}' AND state = 'closed'")
+        )
+        .await,
         1
     );
     // The old code can no longer be paid at the provider either.
@@ -315,21 +336,16 @@ async fn an_unpaid_application_expires_at_its_deadline_and_gives_its_seat_back(b
     let (c, id) = (&s.candidate, s.application_id);
     open_order(&app, c, id).await;
     let seats = seats_left(&app, c, s.plan_id).await;
-    set_past(
-        &app,
-        &format!("UPDATE payment_orders SET expires_at = $1 WHERE application_id = {id}"),
-    )
-    .await;
-    set_past(
-        &app,
-        &format!("UPDATE applications SET payment_due_at = $1 WHERE id = {id}"),
-    )
-    .await;
+    deadline_passes(&app, id).await;
     sweeps(&app).await;
     let after = payment(&app, c, id).await;
     assert_eq!(after["status"], "expired");
     assert_eq!(
-        count(&app, &format!("SELECT COUNT(*) FROM payment_orders WHERE application_id = {id} AND state = 'pending'")).await,
+        orders_where(
+            &app,
+            &format!("application_id = {id} AND state = 'pending'")
+        )
+        .await,
         0
     );
     // The plan pages' cache lives a second.
@@ -360,16 +376,7 @@ async fn a_payment_landing_while_the_order_closes_is_recorded_not_lost(backend: 
         .await
         .unwrap();
     // Then the deadline passed before anyone looked.
-    set_past(
-        &app,
-        &format!("UPDATE payment_orders SET expires_at = $1 WHERE application_id = {id}"),
-    )
-    .await;
-    set_past(
-        &app,
-        &format!("UPDATE applications SET payment_due_at = $1 WHERE id = {id}"),
-    )
-    .await;
+    deadline_passes(&app, id).await;
     sweeps(&app).await;
     let after = payment(&app, c, id).await;
     assert_eq!(after["status"], "paid", "{after}");
@@ -572,9 +579,9 @@ async fn withdrawing_before_paying_closes_the_qr_code(backend: Backend) {
     assert_eq!(withdrawn.status(), 200);
     let number = order["out_trade_no"].as_str().unwrap();
     assert_eq!(
-        count(
+        orders_where(
             &app,
-            &format!("SELECT COUNT(*) FROM payment_orders WHERE out_trade_no = '{number}' AND state = 'closed'")
+            &format!("out_trade_no = '{number}' AND state = 'closed'")
         )
         .await,
         1
@@ -708,11 +715,7 @@ async fn wechat_pay_callbacks_apply_once_and_refuse_what_cannot_be_trusted(backe
         .unwrap();
     assert_eq!(checked.status(), 200);
     assert_eq!(
-        count(
-            &app,
-            &format!("SELECT COUNT(*) FROM payment_orders WHERE application_id = {id}")
-        )
-        .await,
+        orders_where(&app, &format!("application_id = {id}")).await,
         1
     );
 

@@ -7,14 +7,10 @@ use axum::http::HeaderMap;
 use chrono::Utc;
 
 use super::view::{PaymentView, load, payment_view};
-use super::{pay_error, request_origin};
-use crate::error::{ApiResult, AppError, ErrorBody};
+use super::{parse_id, pay_error, request_origin};
+use crate::error::{ApiResult, ErrorBody};
 use crate::session::Session;
 use crate::state::AppState;
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::not_found())
-}
 
 /// The application's payment: status, fee, deadline, the order and any refunds.
 #[utoipa::path(get, path = "/api/v1/applications/{id}/payment", tag = "payments",

@@ -34,6 +34,11 @@ pub fn api_router() -> Router<AppState> {
         .route("/payments/notify/{provider}", post(notify::receive))
 }
 
+/// An application id from the path; anything else is not found.
+fn parse_id(raw: &str) -> Result<i64, AppError> {
+    raw.parse().map_err(|_| AppError::not_found())
+}
+
 /// A payment flow's refusal, as the API and pages show it.
 pub fn pay_error(e: payments::PayError) -> AppError {
     use payments::PayError as E;

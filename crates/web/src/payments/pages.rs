@@ -9,8 +9,8 @@ use domain::applications::state::ApplicationStatus;
 use serde::Deserialize;
 
 use super::view::{OrderView, RefundView, load, payment_view};
-use super::{pay_error, qr, request_origin};
-use crate::error::{AppError, PageResult};
+use super::{parse_id, pay_error, qr, request_origin};
+use crate::error::PageResult;
 use crate::pages::{Layout, Section as NavSection, render};
 use crate::session::{CsrfForm, Session};
 use crate::state::AppState;
@@ -52,10 +52,6 @@ pub struct PaidPage {
 #[derive(Deserialize)]
 pub struct PayQuery {
     checked: Option<String>,
-}
-
-fn parse_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse().map_err(|_| AppError::not_found())
 }
 
 pub async fn pay(

@@ -124,6 +124,20 @@ impl ApplicationStatus {
         )
     }
 
+    /// Whether the exam fee stands confirmed: 缴费成功 and every step after it. A withdrawn
+    /// application's fee, even if it was paid, is being or has been refunded.
+    pub fn fee_confirmed(&self) -> bool {
+        matches!(
+            self,
+            ApplicationStatus::Paid
+                | ApplicationStatus::SeatAllocated
+                | ApplicationStatus::Examined
+                | ApplicationStatus::Passed
+                | ApplicationStatus::Failed
+                | ApplicationStatus::Certified
+        )
+    }
+
     /// Whether the candidate may change the form: while drafting, under review (the seed allows
     /// it, every edit recorded) and after a rejection, to fix it before resubmitting.
     pub fn candidate_may_edit(&self) -> bool {

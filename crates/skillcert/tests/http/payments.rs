@@ -498,6 +498,11 @@ async fn withdrawing_a_paid_application_refunds_it_to_completion(backend: Backen
         .await
         .unwrap();
     assert!(page.contains("退款成功"), "{page}");
+    assert_eq!(
+        view["paid"], false,
+        "a withdrawn application's fee is refunded, not paid"
+    );
+    assert!(!page.contains("缴费成功"), "{page}");
     // And the candidate is told, once, in the app.
     let notices: Value = c
         .client

@@ -111,14 +111,7 @@ pub fn refund_view(refund: &Refund) -> RefundView {
 }
 
 pub fn payment_view(ctx: &Context, refunds: &[Refund], now: DateTime<Utc>) -> PaymentView {
-    let paid = !matches!(
-        ctx.status,
-        ApplicationStatus::Draft
-            | ApplicationStatus::UnderReview
-            | ApplicationStatus::Rejected
-            | ApplicationStatus::Approved
-            | ApplicationStatus::Expired
-    ) && ctx.paid_order().is_some();
+    let paid = ctx.status.fee_confirmed() && ctx.paid_order().is_some();
     let order = ctx
         .paid_order()
         .or_else(|| ctx.open_order())

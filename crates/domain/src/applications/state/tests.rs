@@ -391,3 +391,11 @@ fn random_sequences_reach_every_status() {
     }
     assert_eq!(reached.len(), S::ALL.len(), "{reached:?}");
 }
+
+#[test]
+fn the_fee_stands_confirmed_from_payment_on_but_not_once_withdrawn() {
+    assert!(S::Paid.fee_confirmed() && S::Certified.fee_confirmed());
+    for status in [S::Approved, S::Withdrawn, S::Expired, S::UnderReview] {
+        assert!(!status.fee_confirmed(), "{status:?}");
+    }
+}
